@@ -1,0 +1,1 @@
+"""Model providers and the call stack that wraps them (cache, retry/keys, limits, usage)."""
