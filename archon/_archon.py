@@ -44,6 +44,18 @@ class _FunctionProvider:
         return ChatResponse(text=str(out))
 
 
+def run_sync(coro: Any) -> Any:
+    """``asyncio.run`` that also works when called from inside a running loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def normalise_messages(messages: str | Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """A string becomes a one-turn conversation; a system message is added when missing
     (as Archon does). Archon's ``{"content": {"content": ...}}`` nesting is unwrapped."""
@@ -180,8 +192,9 @@ class Archon:
         return await run_layers(self.config, self.layers, normalise_messages(messages), self.stack)
 
     def run(self, messages: str | Sequence[Mapping[str, Any]]) -> Result:
-        """Synchronous twin of :meth:`agenerate`."""
-        return asyncio.run(self.agenerate(messages))
+        """Synchronous twin of :meth:`agenerate` (also works inside a running event loop,
+        e.g. a notebook, by running on a helper thread)."""
+        return run_sync(self.agenerate(messages))
 
     def generate(self, messages: str | Sequence[Mapping[str, Any]]) -> str:
         """Archon-compatible: the answer text; raises :class:`ArchonError` if there is none."""

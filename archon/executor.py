@@ -141,6 +141,25 @@ async def _run_component(comp: Any, ctx: LayerContext, prev: State) -> State:
     return dict(state)
 
 
+def _first_expected(eg: BaseExceptionGroup) -> BaseException:
+    """The exception to act on: configuration errors first (they must reach the user),
+    then call failures, then component failures; anything else as it is."""
+    flat: list[BaseException] = []
+
+    def walk(e: BaseException) -> None:
+        if isinstance(e, BaseExceptionGroup):
+            for sub in e.exceptions:
+                walk(sub)
+        else:
+            flat.append(e)
+
+    walk(eg)
+    unexpected = [e for e in flat if not isinstance(e, ProviderError | ComponentError)]
+    if unexpected:
+        return unexpected[0]
+    return next((e for e in flat if isinstance(e, ProviderError)), flat[0])
+
+
 def _merge(prev: State, updates: list[State]) -> State:
     new: State = {}
     for upd in updates:
@@ -181,12 +200,14 @@ async def run_layers(
         try:
             async with asyncio.TaskGroup() as tg:
                 tasks = [tg.create_task(_run_component(c, ctx, state)) for c in layer]
-        except* ProviderError as eg:
-            exc = eg.exceptions[0]
-            error, error_kind = f"layer {i}: {exc}", "call_failed"
-        except* ComponentError as eg:
-            exc = eg.exceptions[0]
-            error, error_kind = f"layer {i}: {exc}", "component"
+        except BaseExceptionGroup as eg:
+            exc = _first_expected(eg)
+            if isinstance(exc, ProviderError):
+                error, error_kind = f"layer {i}: {exc}", "call_failed"
+            elif isinstance(exc, ComponentError):
+                error, error_kind = f"layer {i}: {exc}", "component"
+            else:
+                raise exc from None
         trace = run.traces[i]
         trace.latency_s = time.perf_counter() - t0
         if error is not None:

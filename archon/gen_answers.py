@@ -342,7 +342,9 @@ def _jsonable(value: Any) -> Any:
 
 def run_benchmark(*args: Any, **kwargs: Any) -> RunSummary:
     """Synchronous twin of :func:`arun_benchmark`."""
-    return asyncio.run(arun_benchmark(*args, **kwargs))
+    from archon._archon import run_sync
+
+    return run_sync(arun_benchmark(*args, **kwargs))
 
 
 def _parser() -> argparse.ArgumentParser:

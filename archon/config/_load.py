@@ -134,11 +134,11 @@ _FIXES = {
 }
 
 
-def _validation_message(exc: ValidationError, where: str) -> str:
+def _validation_message(exc: ValidationError, where: str, prefix: tuple[Any, ...] = ()) -> str:
     lines = []
     seen = set()
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if p not in ("ComponentConfig", "CustomComponentConfig"))
+        loc = prefix + tuple(p for p in err["loc"] if p not in ("ComponentConfig", "CustomComponentConfig"))
         path = _loc_to_path(loc)
         if path in seen:
             continue
@@ -248,20 +248,19 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | ArchonConfi
             raise ConfigError(f"{where}: 'name' is missing; add \"name\": \"my-architecture\"")
     _check_components(data, where)
     custom = bool(data.get("custom", False))
-    # route each component to the strict or the permissive model explicitly
-    layers = []
-    for layer in data["layers"]:
-        layers.append(
-            [
-                c if (c.get("type") in BUILTIN_TYPES or not custom) else CustomComponentConfig.model_validate(c)
-                for c in layer
-            ]
-        )
+    layers: list[list[ComponentConfig | CustomComponentConfig]] = []
+    for i, layer in enumerate(data["layers"]):
+        built: list[ComponentConfig | CustomComponentConfig] = []
+        for j, comp in enumerate(layer):
+            model = ComponentConfig if comp.get("type") in BUILTIN_TYPES or not custom else CustomComponentConfig
+            try:
+                built.append(model.model_validate(comp))
+            except ValidationError as exc:
+                raise ConfigError(_validation_message(exc, where, prefix=("layers", i, j))) from None
+        layers.append(built)
+    top = {k: v for k, v in data.items() if k != "layers"}
     try:
-        cfg = ArchonConfig.model_validate(
-            {**data, "layers": [[ComponentConfig.model_validate(c) if isinstance(c, dict) else c
-                                 for c in layer] for layer in layers]}
-        )
+        cfg = ArchonConfig.model_validate({**top, "layers": []}).model_copy(update={"layers": layers})
     except ValidationError as exc:
         raise ConfigError(_validation_message(exc, where)) from None
     _check_flow(cfg, where)

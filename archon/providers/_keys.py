@@ -45,10 +45,12 @@ class KeyRing:
     @staticmethod
     def _load_dotenv() -> None:
         try:
-            from dotenv import load_dotenv
+            from dotenv import find_dotenv, load_dotenv
         except ImportError:  # pragma: no cover - python-dotenv is a core dependency
             return
-        load_dotenv(override=False)
+        path = find_dotenv(usecwd=True)
+        if path:
+            load_dotenv(path, override=False)
 
     def _load_explicit(self, api_keys: Mapping[str, Any] | str | os.PathLike[str]) -> None:
         if not isinstance(api_keys, Mapping):

@@ -61,7 +61,7 @@ class FakeServer:
                     body = raw.decode("utf-8", "replace")
                 with server._lock:
                     server.requests.append(
-                        Recorded(self.command, self.path, dict(self.headers.items()), body)
+                        Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
                     canned = server._queue.popleft() if server._queue else Canned(
                         500, {"error": {"message": "fake server: no response queued"}}
@@ -82,7 +82,9 @@ class FakeServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._stopped = False
 
