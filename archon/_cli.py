@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from archon.errors import (
     ArchonError,
+    AuthenticationError,
     ConfigError,
     DataError,
     MissingAPIKeyError,
@@ -15,7 +16,7 @@ from archon.errors import (
     SpaceError,
 )
 
-USAGE_ERRORS = (ConfigError, MissingAPIKeyError, MissingExtraError, DataError, SpaceError)
+USAGE_ERRORS = (AuthenticationError, ConfigError, MissingAPIKeyError, MissingExtraError, DataError, SpaceError)
 
 
 def setup_logging(verbose: bool) -> None:

@@ -21,7 +21,7 @@ from archon.cache import SampleCounter
 from archon.components import Component, LayerContext, State
 from archon.components import prompts as _prompts
 from archon.config import ArchonConfig
-from archon.errors import ComponentError, ProviderError
+from archon.errors import AuthenticationError, ComponentError, ProviderError
 from archon.providers._base import ChatRequest
 from archon.providers._stack import CallStack
 from archon.usage import CallRecord, Usage
@@ -154,7 +154,9 @@ def _first_expected(eg: BaseExceptionGroup) -> BaseException:
             flat.append(e)
 
     walk(eg)
-    unexpected = [e for e in flat if not isinstance(e, ProviderError | ComponentError)]
+    # a rejected key is a configuration problem for the whole run, not one question's failure
+    unexpected = [e for e in flat if isinstance(e, AuthenticationError)
+                  or not isinstance(e, ProviderError | ComponentError)]
     if unexpected:
         return unexpected[0]
     return next((e for e in flat if isinstance(e, ProviderError)), flat[0])

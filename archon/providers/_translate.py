@@ -154,7 +154,9 @@ def error_for_status(
         context_length = is_context_length_message(msg)
     if status in (401, 403):
         return AuthenticationError(
-            f"{text} (check the API key for provider {provider!r})", status=status, provider=provider
+            f"{text} (check the API key for provider {provider!r})",
+            status=status,
+            provider=provider,
         )
     if status == 429:
         return RateLimitError(
@@ -163,7 +165,9 @@ def error_for_status(
     if status == 408:
         return ProviderTimeoutError(text, status=status, provider=provider)
     if status is not None and status >= 500:
-        return ServerError(text, retry_after=parse_retry_after(headers), status=status, provider=provider)
+        return ServerError(
+            text, retry_after=parse_retry_after(headers), status=status, provider=provider
+        )
     if status == 413 or context_length:
         return ContextLengthError(
             f"{text} (the prompt is too long for the model: shorten it or lower max_tokens)",
@@ -173,7 +177,9 @@ def error_for_status(
     return BadRequestError(text, status=status, provider=provider)
 
 
-def translate_transport(exc: BaseException, *, provider: str, api_key: str | None) -> ProviderError | None:
+def translate_transport(
+    exc: BaseException, *, provider: str, api_key: str | None
+) -> ProviderError | None:
     """Timeouts and connection failures of httpx / httpx2 -> :class:`ProviderTimeoutError`."""
     for module_name in ("httpx", "httpx2"):
         module = sys.modules.get(module_name)

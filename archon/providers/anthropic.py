@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from archon.errors import MissingAPIKeyError
 from archon.providers._base import ChatRequest, ChatResponse
 from archon.providers._translate import ClientCache, normalize_finish_reason, translate_stainless
 
@@ -28,6 +30,11 @@ class AnthropicProvider:
 
     async def generate(self, request: ChatRequest, *, api_key: str | None) -> ChatResponse:
         import anthropic  # core dependency, imported lazily like every SDK
+
+        if not api_key and not os.environ.get("ANTHROPIC_API_KEY"):
+            raise MissingAPIKeyError(
+                f"no API key for provider {self.name!r}: set ANTHROPIC_API_KEY (or pass api_keys)"
+            )
 
         base_url = request.base_url or self.base_url
         client = self._clients.get(

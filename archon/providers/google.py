@@ -142,4 +142,3 @@ class GoogleProvider:
     async def aclose(self) -> None:
         """Close the HTTP clients this provider opened on the running event loop."""
         await self._clients.aclose()
-

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from archon.errors import MissingAPIKeyError
 from archon.providers._base import ChatRequest, ChatResponse
 from archon.providers._translate import ClientCache, parse_chat_completion, translate_stainless
 
@@ -22,6 +25,11 @@ class GroqProvider:
 
     async def generate(self, request: ChatRequest, *, api_key: str | None) -> ChatResponse:
         import groq  # core dependency, imported lazily like every SDK
+
+        if not api_key and not os.environ.get("GROQ_API_KEY"):
+            raise MissingAPIKeyError(
+                f"no API key for provider {self.name!r}: set GROQ_API_KEY (or pass api_keys)"
+            )
 
         base_url = request.base_url or self.base_url
         try:

@@ -91,7 +91,9 @@ def _n_ctx() -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ConfigError(f"{N_CTX_ENV}={raw!r} is not an integer (context size in tokens)") from None
+        raise ConfigError(
+            f"{N_CTX_ENV}={raw!r} is not an integer (context size in tokens)"
+        ) from None
 
 
 def _load(path: Path) -> Any:

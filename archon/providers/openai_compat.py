@@ -121,7 +121,7 @@ class OpenAICompatibleProvider(_OpenAIBase):
         if not base_url:
             raise ConfigError(
                 f"provider {self.name!r} (model {request.model!r}) needs a server address: set "
-                f"`base_url` on the component (e.g. \"http://localhost:8000/v1\") or the "
+                f'`base_url` on the component (e.g. "http://localhost:8000/v1") or the '
                 f"environment variable {BASE_URL_ENV}"
             )
         return model, base_url

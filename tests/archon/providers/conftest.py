@@ -61,10 +61,17 @@ class FakeServer:
                     body = raw.decode("utf-8", "replace")
                 with server._lock:
                     server.requests.append(
-                        Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                        Recorded(
+                            self.command,
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                        )
                     )
-                    canned = server._queue.popleft() if server._queue else Canned(
-                        500, {"error": {"message": "fake server: no response queued"}}
+                    canned = (
+                        server._queue.popleft()
+                        if server._queue
+                        else Canned(500, {"error": {"message": "fake server: no response queued"}})
                     )
                 payload = json.dumps(canned.body).encode()
                 self.send_response(canned.status)
@@ -149,7 +156,9 @@ def llama_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer in 120 s:\n{log_path.read_text()[-3000:]}")
+                pytest.fail(
+                    f"llama_cpp.server did not answer in 120 s:\n{log_path.read_text()[-3000:]}"
+                )
             time.sleep(0.5)
         yield base
     finally:

@@ -55,7 +55,9 @@ async def test_openai_passes_sampling_params(fake_server: Any) -> None:
 
 
 @pytest.mark.parametrize("model", ["o1-mini", "o3", "gpt-5-mini"])
-async def test_openai_reasoning_models_use_max_completion_tokens(fake_server: Any, model: str) -> None:
+async def test_openai_reasoning_models_use_max_completion_tokens(
+    fake_server: Any, model: str
+) -> None:
     fake_server.respond(200, OPENAI_OK)
     await _run(OpenAIProvider(name="openai", base_url=f"{fake_server.url}/v1"), _req(model))
     body = fake_server.requests[0].body
