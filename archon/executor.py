@@ -204,6 +204,8 @@ async def run_layers(
                 tasks = [tg.create_task(_run_component(c, ctx, state)) for c in layer]
         except BaseExceptionGroup as eg:
             exc = _first_expected(eg)
+            if isinstance(exc, AuthenticationError):
+                raise exc from None
             if isinstance(exc, ProviderError):
                 error, error_kind = f"layer {i}: {exc}", "call_failed"
             elif isinstance(exc, ComponentError):

@@ -42,6 +42,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -93,7 +94,7 @@ class SandboxResult:
 
 
 # Runs inside the child before the candidate code. Must only use the standard library.
-_RUNNER = r'''
+_RUNNER = r"""
 import ctypes, json, os, resource, sys
 
 cfg = json.loads(sys.argv[1])
@@ -183,7 +184,7 @@ sys.addaudithook(_hook)
 del cfg, _libc
 sys.argv = ["candidate.py"]
 exec(compile(_source, "candidate.py", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
-'''
+"""
 
 
 def run_python(
@@ -394,10 +395,8 @@ def _fresh_uid() -> int | None:
 
 def _kill_everything(proc: subprocess.Popen[bytes], uid: int | None) -> None:
     """Kill the child's process group, then every process running as the run's uid."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     if uid is not None:
         # kill(-1) from a process with that uid reaches exactly the run's processes, including
         # ones that left the process group. Stop them first so a fork loop cannot outrun us.

@@ -9,7 +9,14 @@ Example:
     1.0
 """
 
-from archon.benchmarks._base import Benchmark, ErrorKind, Example, GenerateFn, Score, split_dev_holdout
+from archon.benchmarks._base import (
+    Benchmark,
+    ErrorKind,
+    Example,
+    GenerateFn,
+    Score,
+    split_dev_holdout,
+)
 from archon.benchmarks._registry import get_benchmark, list_benchmarks, register_benchmark
 
 __all__ = [

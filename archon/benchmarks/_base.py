@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from archon.errors import DataError
 from archon.benchmarks.extract import is_refusal
+from archon.errors import DataError
 
 __all__ = [
     "Benchmark",
@@ -237,9 +237,7 @@ def split_dev_holdout(
     if len(set(ids)) != len(ids):
         raise DataError("split_dev_holdout: example ids are not unique")
     if not 0 <= holdout <= len(examples):
-        raise DataError(
-            f"split_dev_holdout: cannot hold out {holdout} of {len(examples)} examples"
-        )
+        raise DataError(f"split_dev_holdout: cannot hold out {holdout} of {len(examples)} examples")
     chosen = set(sorted(ids, key=lambda i: _rank(i, seed, salt="holdout"))[:holdout])
     dev = [ex for ex in examples if ex.id not in chosen]
     held = [ex for ex in examples if ex.id in chosen]

@@ -53,9 +53,8 @@ def resolve_file(relpath: str, url: str | None, data_dir: str | Path | None = No
     looked.append(cached)
 
     where = ", ".join(str(p) for p in looked)
-    how = (
-        f"pass --data-dir DIR (or set ARCHON_DATA_DIR) to a directory containing {relpath}"
-        + (f", or allow the download from {url}" if url else "")
+    how = f"pass --data-dir DIR (or set ARCHON_DATA_DIR) to a directory containing {relpath}" + (
+        f", or allow the download from {url}" if url else ""
     )
     if url is None:
         raise DataError(f"benchmark data {relpath} not found (looked in {where}); {how}")

@@ -75,7 +75,9 @@ def judge_failed() -> Score:
 
 
 def unparseable(verdict: str) -> Score:
-    return Score(0.0, "unparseable", detail=f"judge verdict without a usable label: {verdict[-300:]}")
+    return Score(
+        0.0, "unparseable", detail=f"judge verdict without a usable label: {verdict[-300:]}"
+    )
 
 
 def sync_grade_error(benchmark: str) -> DataError:

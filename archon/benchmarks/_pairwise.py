@@ -39,4 +39,8 @@ async def judge_both_orders(
             return _judge.unparseable(verdict)
         labels.append(label)
     value = (first_score(labels[0]) + (1.0 - first_score(labels[1]))) / 2.0
-    return Score(value, extracted=" | ".join(labels), detail=f"candidate first: {labels[0]}; baseline first: {labels[1]}")
+    return Score(
+        value,
+        extracted=" | ".join(labels),
+        detail=f"candidate first: {labels[0]}; baseline first: {labels[1]}",
+    )

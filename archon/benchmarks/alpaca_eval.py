@@ -89,7 +89,11 @@ class AlpacaEval(Benchmark):
         examples = []
         seen: dict[str, int] = {}
         for index, record in enumerate(records):
-            if not isinstance(record, dict) or "instruction" not in record or "output" not in record:
+            if (
+                not isinstance(record, dict)
+                or "instruction" not in record
+                or "output" not in record
+            ):
                 raise DataError(f"{path}: record {index} needs 'instruction' and 'output'")
             instruction = str(record["instruction"])
             base = "alpaca_eval-" + hashlib.sha256(instruction.encode()).hexdigest()[:12]

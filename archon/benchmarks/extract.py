@@ -46,7 +46,9 @@ _BOLD_RE = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _BOLD_LABEL = re.compile(
     r"^\s*(?:(?:the\s+)?(?:final\s+)?answer(?:\s+is)?|total|result)\s*[:=]?\s*", re.IGNORECASE
 )
-_BOLD_ONLY_NUMBER = re.compile(rf"^\s*\$?\s*(?:{_FRACTION}|{_NUM})\s*%?(?:\s+[A-Za-z]+){{0,3}}\s*\.?\s*$")
+_BOLD_ONLY_NUMBER = re.compile(
+    rf"^\s*\$?\s*(?:{_FRACTION}|{_NUM})\s*%?(?:\s+[A-Za-z]+){{0,3}}\s*\.?\s*$"
+)
 
 _REFUSALS = re.compile(
     r"^\W*(?:i'?m\s+sorry|i\s+am\s+sorry|sorry|i\s+apologi[sz]e|unfortunately)?[,.!\s]*"
@@ -187,7 +189,11 @@ def extract_code(text: str, language: str = "python") -> str:
     """The code in a response: the longest fenced block in ``language`` (or unlabeled), else
     any fenced block, else the whole text. An unclosed final fence (truncation) still counts."""
     blocks = [(lang.lower(), body) for lang, body in _FENCE_RE.findall(text)]
-    preferred = [b for lang, b in blocks if lang in (language, "py" if language == "python" else language, "")]
+    preferred = [
+        b
+        for lang, b in blocks
+        if lang in (language, "py" if language == "python" else language, "")
+    ]
     pool = preferred or [b for _, b in blocks]
     if pool:
         return max(pool, key=len)

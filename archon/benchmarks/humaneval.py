@@ -135,7 +135,9 @@ class HumanEval(Benchmark):
         if result.passed:
             return Score(1.0, extracted=code)
         if finish_reason == "length" and response_text.count("```") % 2 == 1:
-            return Score(0.0, "truncated", extracted=code, detail="code block cut off at max_tokens")
+            return Score(
+                0.0, "truncated", extracted=code, detail="code block cut off at max_tokens"
+            )
         tail = (result.stderr.strip().splitlines() or [result.status])[-1]
         return Score(0.0, extracted=code, detail=f"{result.status}: {tail[:300]}")
 

@@ -40,7 +40,9 @@ def _math_verify() -> Any:
     try:
         import math_verify
     except ImportError as exc:  # pragma: no cover - it is a core dependency
-        raise MissingExtraError("the math benchmark needs math-verify: pip install math-verify") from exc
+        raise MissingExtraError(
+            "the math benchmark needs math-verify: pip install math-verify"
+        ) from exc
     return math_verify
 
 

@@ -42,7 +42,8 @@ def format_conversation(turns: tuple[str, ...], responses: list[str]) -> str:
     last = len(responses) - 1
     for i, (user, reply) in enumerate(zip(turns, responses, strict=False)):
         parts.append(f"[User, turn {i + 1}]\n<<<\n{user}\n>>>")
-        label = "Assistant, turn %d%s" % (i + 1, ", to evaluate" if i == last else "")
+        suffix = ", to evaluate" if i == last else ""
+        label = f"Assistant, turn {i + 1}{suffix}"
         parts.append(f"[{label}]\n<<<\n{reply}\n>>>")
     return "\n\n".join(parts)
 
@@ -65,7 +66,11 @@ class MTBench(Benchmark):
         for index, record in read_jsonl(path):
             where = f"{path}:{index + 1}"
             turns = require(record, "turns", where)
-            if not isinstance(turns, list) or not turns or not all(isinstance(t, str) for t in turns):
+            if (
+                not isinstance(turns, list)
+                or not turns
+                or not all(isinstance(t, str) for t in turns)
+            ):
                 raise DataError(f"{where}: 'turns' must be a non-empty list of strings")
             ref = record.get("reference")
             examples.append(
@@ -119,4 +124,6 @@ class MTBench(Benchmark):
                 return _judge.unparseable(verdict)
             ratings.append(rating)
         shown = ",".join(f"{r:g}" for r in ratings)
-        return Score(sum(ratings) / len(ratings) / 10.0, extracted=shown, detail=f"ratings per turn: {shown}")
+        return Score(
+            sum(ratings) / len(ratings) / 10.0, extracted=shown, detail=f"ratings per turn: {shown}"
+        )

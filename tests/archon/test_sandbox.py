@@ -67,7 +67,9 @@ def test_subprocess_is_blocked(tmp_path: Path) -> None:
 
 def test_fork_bomb_is_contained() -> None:
     start = time.monotonic()
-    code = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    code = (
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    )
     result = run_python(code, timeout_s=3, max_processes=32)
     assert not result.passed
     assert time.monotonic() - start < 3 + 10

@@ -20,7 +20,9 @@ def test_canonical_solution_passes(problems: dict[str, Example]) -> None:
     ex = problems["HumanEval/0"]
     bench = get_benchmark("humaneval")
     assert bench.grade(ex, ex.metadata["canonical_solution"]).value == 1.0
-    fenced = f"Here you go:\n```python\n{ex.metadata['prompt']}{ex.metadata['canonical_solution']}```"
+    fenced = (
+        f"Here you go:\n```python\n{ex.metadata['prompt']}{ex.metadata['canonical_solution']}```"
+    )
     assert bench.grade(ex, fenced).value == 1.0
 
 
