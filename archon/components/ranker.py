@@ -25,21 +25,22 @@ class Ranker(Component):
         crits = list(prev.get("critiques") or [])
         aligned = len(crits) == len(cands)
         k = self.config.top_k or len(cands)
-        order: list[int] | None = list(range(len(cands)))
+        order = list(range(len(cands)))
         if len(cands) > 1:
             shown = crits if (self.config.use_critiques and aligned) else None
             prompt = self.template("RANKER_PROMPT").format(
                 query=ctx.query, n=len(cands), candidates=numbered(cands, shown)
             )
             messages = messages_for(ctx, self.template("RANKER_SYSTEM"), prompt)
-            order = None
+            parsed: list[int] | None = None
             for _ in range(2):
-                order = parse_ranking(await ctx.complete(self.config, messages), len(cands))
-                if order is not None:
+                parsed = parse_ranking(await ctx.complete(self.config, messages), len(cands))
+                if parsed is not None:
                     break
-            if order is None:
+            if parsed is None:
                 ctx.note("ranker: no ranking could be parsed; kept the original order")
-                order = list(range(len(cands)))
+            else:
+                order = parsed
         update: State = {"candidates": [cands[i] for i in order[:k]]}
         if aligned:
             update["critiques"] = [crits[i] for i in order[:k]]
