@@ -219,7 +219,8 @@ async def arun_benchmark(
     cfg = load_config(config) if archon is None else archon.config
     bench = get_benchmark(benchmark) if isinstance(benchmark, str) else benchmark
     if examples is None:
-        examples = bench.load(split=split, limit=limit, seed=seed, data_dir=data_dir)
+        examples = bench.load(split=split, limit=limit, seed=seed,
+                              data_dir=Path(data_dir) if data_dir is not None else None)
     if archon is None:
         cache_obj: Cache | bool = cache
         archon = Archon(cfg, api_keys, cache=cache_obj)

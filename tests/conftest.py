@@ -17,6 +17,7 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv("ARCHON_CACHE_DIR", str(cache_dir))
     monkeypatch.setenv("ARCHON_OFFLINE", "1")
     monkeypatch.delenv("ARCHON_NO_CACHE", raising=False)
+    monkeypatch.delenv("ARCHON_BASELINE_ANSWERS", raising=False)
 
 
 @pytest.fixture
