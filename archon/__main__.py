@@ -13,9 +13,15 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m archon", description=__doc__)
     p.add_argument("--config", required=True, help="Archon config JSON file")
     p.add_argument("question", help="the question to answer")
-    p.add_argument("--json", action="store_true", help="print answer, usage and per-layer trace as JSON")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
-    p.add_argument("--api-keys", help="Archon-style JSON file of API keys (default: environment/.env)")
+    p.add_argument(
+        "--json", action="store_true", help="print answer, usage and per-layer trace as JSON"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the response cache"
+    )
+    p.add_argument(
+        "--api-keys", help="Archon-style JSON file of API keys (default: environment/.env)"
+    )
     p.add_argument("--verbose", "-v", action="store_true", help="show each layer on stderr")
     return p
 

@@ -12,7 +12,13 @@ from archon.components import BUILTIN_COMPONENTS
 from archon.config import ArchonConfig, ComponentConfig, CustomComponentConfig, load_config
 from archon.errors import ArchonError, ConfigError
 from archon.executor import Result, run_layers
-from archon.providers._base import ChatRequest, ChatResponse, Provider, canonical_provider, get_provider
+from archon.providers._base import (
+    ChatRequest,
+    ChatResponse,
+    Provider,
+    canonical_provider,
+    get_provider,
+)
 from archon.providers._keys import KeyRing
 from archon.providers._stack import CallStack, RetryPolicy
 
@@ -30,11 +36,20 @@ class _FunctionProvider:
 
     async def generate(self, request: ChatRequest, *, api_key: str | None) -> ChatResponse:
         if asyncio.iscoroutinefunction(self.fn):
-            out = await self.fn(model=request.model, messages=request.message_dicts,
-                                max_tokens=request.max_tokens, temperature=request.temperature)
+            out = await self.fn(
+                model=request.model,
+                messages=request.message_dicts,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+            )
         else:
-            out = await asyncio.to_thread(self.fn, model=request.model, messages=request.message_dicts,
-                                          max_tokens=request.max_tokens, temperature=request.temperature)
+            out = await asyncio.to_thread(
+                self.fn,
+                model=request.model,
+                messages=request.message_dicts,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+            )
         if isinstance(out, ChatResponse):
             return out
         if out is None:
@@ -60,7 +75,10 @@ def normalise_messages(messages: str | Sequence[Mapping[str, Any]]) -> list[dict
     """A string becomes a one-turn conversation; a system message is added when missing
     (as Archon does). Archon's ``{"content": {"content": ...}}`` nesting is unwrapped."""
     if isinstance(messages, str):
-        return [{"role": "system", "content": DEFAULT_SYSTEM}, {"role": "user", "content": messages}]
+        return [
+            {"role": "system", "content": DEFAULT_SYSTEM},
+            {"role": "user", "content": messages},
+        ]
     conv: list[dict[str, str]] = []
     for i, m in enumerate(messages):
         if not isinstance(m, Mapping) or "role" not in m or "content" not in m:
@@ -119,11 +137,18 @@ class Archon:
                 cache_obj = None
             else:
                 cache_obj = Cache(cache)
-            stack = CallStack(cache=cache_obj, keys=KeyRing(api_keys), limits=limits, retry=retry,
-                              resolver=self._resolve)
+            stack = CallStack(
+                cache=cache_obj,
+                keys=KeyRing(api_keys),
+                limits=limits,
+                retry=retry,
+                resolver=self._resolve,
+            )
         else:
             base = stack.limit.inner.resolver
-            stack.limit.inner.resolver = lambda req: self.custom_generators.get(req.provider) or base(req)
+            stack.limit.inner.resolver = lambda req: (
+                self.custom_generators.get(req.provider) or base(req)
+            )
         self.stack = stack
         self.layers: list[list[Any]] = []
         self.initialized = False
@@ -200,5 +225,7 @@ class Archon:
         """Archon-compatible: the answer text; raises :class:`ArchonError` if there is none."""
         result = self.run(messages)
         if result.answer is None:
-            raise ArchonError(f"{self.config.name}: no answer ({result.error_kind}): {result.error}")
+            raise ArchonError(
+                f"{self.config.name}: no answer ({result.error_kind}): {result.error}"
+            )
         return result.answer

@@ -16,7 +16,14 @@ from archon.errors import (
     SpaceError,
 )
 
-USAGE_ERRORS = (AuthenticationError, ConfigError, MissingAPIKeyError, MissingExtraError, DataError, SpaceError)
+USAGE_ERRORS = (
+    AuthenticationError,
+    ConfigError,
+    MissingAPIKeyError,
+    MissingExtraError,
+    DataError,
+    SpaceError,
+)
 
 
 def setup_logging(verbose: bool) -> None:

@@ -107,13 +107,19 @@ class Cache:
     def get(self, request: ChatRequest, sample_index: int) -> ChatResponse | None:
         if not self.enabled:
             return None
-        row = self._connect().execute(
-            "SELECT text, input_tokens, output_tokens, finish_reason FROM responses WHERE key = ?",
-            (request_key(request, sample_index),),
-        ).fetchone()
+        row = (
+            self._connect()
+            .execute(
+                "SELECT text, input_tokens, output_tokens, finish_reason FROM responses WHERE key = ?",
+                (request_key(request, sample_index),),
+            )
+            .fetchone()
+        )
         if row is None:
             return None
-        return ChatResponse(text=row[0], input_tokens=row[1], output_tokens=row[2], finish_reason=row[3])
+        return ChatResponse(
+            text=row[0], input_tokens=row[1], output_tokens=row[2], finish_reason=row[3]
+        )
 
     def put(self, request: ChatRequest, sample_index: int, response: ChatResponse) -> None:
         if not self.enabled:

@@ -126,7 +126,9 @@ def _with_unit_tests(conversation: list[dict[str, str]], tests: list[str]) -> li
         return conversation
     conv = [dict(m) for m in conversation]
     listing = "\n".join(f"- {t}" for t in tests)
-    conv[-1]["content"] = conv[-1]["content"] + _prompts.UNIT_TEST_QUERY_SUFFIX.format(tests=listing)
+    conv[-1]["content"] = conv[-1]["content"] + _prompts.UNIT_TEST_QUERY_SUFFIX.format(
+        tests=listing
+    )
     return conv
 
 
@@ -155,8 +157,11 @@ def _first_expected(eg: BaseExceptionGroup) -> BaseException:
 
     walk(eg)
     # a rejected key is a configuration problem for the whole run, not one question's failure
-    unexpected = [e for e in flat if isinstance(e, AuthenticationError)
-                  or not isinstance(e, ProviderError | ComponentError)]
+    unexpected = [
+        e
+        for e in flat
+        if isinstance(e, AuthenticationError) or not isinstance(e, ProviderError | ComponentError)
+    ]
     if unexpected:
         return unexpected[0]
     return next((e for e in flat if isinstance(e, ProviderError)), flat[0])
@@ -186,7 +191,9 @@ async def run_layers(
     """Run instantiated ``layers`` of ``config`` on ``conversation``; never raises for a
     failed call or component (the :class:`Result` says what failed)."""
     start = time.perf_counter()
-    names = [[getattr(c, "type", None) or type(c).__name__ for c in layer] for layer in config.layers]
+    names = [
+        [getattr(c, "type", None) or type(c).__name__ for c in layer] for layer in config.layers
+    ]
     run = _QuestionRun(stack, len(layers), names)
     state: State = {"candidates": [], "critiques": [], "unit_tests": []}
     error: str | None = None

@@ -118,8 +118,14 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return out
 
 
-def summarise(bench_name: str, bench_version: str, cfg: ArchonConfig, records: list[dict[str, Any]],
-              n_resumed: int = 0, output_path: str | None = None) -> RunSummary:
+def summarise(
+    bench_name: str,
+    bench_version: str,
+    cfg: ArchonConfig,
+    records: list[dict[str, Any]],
+    n_resumed: int = 0,
+    output_path: str | None = None,
+) -> RunSummary:
     usage = Usage()
     failures: Counter[str] = Counter()
     lat = 0.0
@@ -219,8 +225,12 @@ async def arun_benchmark(
     cfg = load_config(config) if archon is None else archon.config
     bench = get_benchmark(benchmark) if isinstance(benchmark, str) else benchmark
     if examples is None:
-        examples = bench.load(split=split, limit=limit, seed=seed,
-                              data_dir=Path(data_dir) if data_dir is not None else None)
+        examples = bench.load(
+            split=split,
+            limit=limit,
+            seed=seed,
+            data_dir=Path(data_dir) if data_dir is not None else None,
+        )
     if archon is None:
         cache_obj: Cache | bool = cache
         archon = Archon(cfg, api_keys, cache=cache_obj)
@@ -228,7 +238,9 @@ async def arun_benchmark(
     if getattr(bench, "needs_judge", False) and judge_fn is None:
         from archon.errors import DataError
 
-        raise DataError(f"benchmark {bench.name!r} is graded by a judge model: pass --judge PATH (an Archon config)")
+        raise DataError(
+            f"benchmark {bench.name!r} is graded by a judge model: pass --judge PATH (an Archon config)"
+        )
 
     path = Path(output_path) if output_path is not None else None
     wanted = [e.id for e in examples]
@@ -239,7 +251,9 @@ async def arun_benchmark(
             redo = set(wanted)
             keep = [r for r in existing if r.get("id") not in redo]
             tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in keep), encoding="utf-8")
+            tmp.write_text(
+                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in keep), encoding="utf-8"
+            )
             os.replace(tmp, path)
         else:
             done = {r["id"]: r for r in existing if "id" in r}
@@ -260,8 +274,13 @@ async def arun_benchmark(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(wanted), initial=n_resumed, desc=f"{bench.name}/{cfg.name}", unit="q",
-                   dynamic_ncols=True)
+        bar = tqdm(
+            total=len(wanted),
+            initial=n_resumed,
+            desc=f"{bench.name}/{cfg.name}",
+            unit="q",
+            dynamic_ncols=True,
+        )
     running = {"n": 0, "score": 0.0, "calls": 0, "usd": 0.0}
     writer = _Writer(path)
     sem = asyncio.Semaphore(max(1, parallel))
@@ -282,11 +301,17 @@ async def arun_benchmark(
                 usage.merge(r.usage)
             failed = next((r for r in results if r.answer is None), None)
             if failed is not None:
-                kind = "call_failed" if failed.error_kind == "call_failed" else (failed.error_kind or "call_failed")
+                kind = (
+                    "call_failed"
+                    if failed.error_kind == "call_failed"
+                    else (failed.error_kind or "call_failed")
+                )
                 score = Score(0.0, "call_failed", detail=f"{kind}: {failed.error}")
             else:
                 finish = results[-1].finish_reason if results else None
-                score = await bench.agrade(example, list(responses), judge=judge_fn, finish_reason=finish)
+                score = await bench.agrade(
+                    example, list(responses), judge=judge_fn, finish_reason=finish
+                )
             record = {
                 "id": example.id,
                 "answer": responses[-1] if responses else None,
@@ -310,8 +335,11 @@ async def arun_benchmark(
             running["usd"] += usage.cost_usd
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix(acc=f"{running['score'] / running['n']:.3f}", calls=running["calls"],
-                                usd=f"{running['usd']:.4f}")
+                bar.set_postfix(
+                    acc=f"{running['score'] / running['n']:.3f}",
+                    calls=running["calls"],
+                    usd=f"{running['usd']:.4f}",
+                )
 
     try:
         tasks = [asyncio.create_task(one(e)) for e in todo]
@@ -325,8 +353,14 @@ async def arun_benchmark(
             bar.close()
 
     records = [new_records.get(i) or done.get(i) for i in wanted]
-    summary = summarise(bench.name, bench.VERSION, cfg, [r for r in records if r is not None],
-                        n_resumed=n_resumed, output_path=str(path) if path else None)
+    summary = summarise(
+        bench.name,
+        bench.VERSION,
+        cfg,
+        [r for r in records if r is not None],
+        n_resumed=n_resumed,
+        output_path=str(path) if path else None,
+    )
     if path is not None:
         summary_path = path.with_name(path.stem + ".summary.json")
         summary_path.write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")
@@ -349,19 +383,39 @@ def run_benchmark(*args: Any, **kwargs: Any) -> RunSummary:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m archon.gen_answers", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--benchmark", required=True, help="gsm8k, math, humaneval, mt_bench, arena_hard, alpaca_eval, ...")
+    p = argparse.ArgumentParser(
+        prog="python -m archon.gen_answers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--benchmark",
+        required=True,
+        help="gsm8k, math, humaneval, mt_bench, arena_hard, alpaca_eval, ...",
+    )
     p.add_argument("--config", required=True, help="Archon config JSON")
     p.add_argument("--limit", type=int, help="first N questions (after the seeded shuffle)")
-    p.add_argument("--parallel", type=int, default=4, help="questions in flight at once (default 4)")
+    p.add_argument(
+        "--parallel", type=int, default=4, help="questions in flight at once (default 4)"
+    )
     p.add_argument("--split", help="data split (default: the benchmark's)")
     p.add_argument("--seed", type=int, default=0, help="shuffle seed (default 0)")
-    p.add_argument("--output-dir", default="outputs", help="where <benchmark>/<config>.jsonl goes (default outputs/)")
-    p.add_argument("--data-dir", help="local data (layout of shared/data); else $ARCHON_DATA_DIR, else download")
+    p.add_argument(
+        "--output-dir",
+        default="outputs",
+        help="where <benchmark>/<config>.jsonl goes (default outputs/)",
+    )
+    p.add_argument(
+        "--data-dir",
+        help="local data (layout of shared/data); else $ARCHON_DATA_DIR, else download",
+    )
     p.add_argument("--judge", help="Archon config of the judge, for judged benchmarks")
-    p.add_argument("--force", action="store_true", help="redo questions already in the results file")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+    p.add_argument(
+        "--force", action="store_true", help="redo questions already in the results file"
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the response cache"
+    )
     p.add_argument("--api-keys", help="Archon-style JSON file of API keys")
     p.add_argument("--verbose", "-v", action="store_true")
     return p
@@ -376,14 +430,26 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.output_dir) / args.benchmark / f"{cfg.name}.jsonl"
     try:
         summary = run_benchmark(
-            cfg, args.benchmark, split=args.split, limit=args.limit, seed=args.seed, data_dir=args.data_dir,
-            parallel=args.parallel, output_path=out, force=args.force, cache=not args.no_cache,
-            progress=sys.stderr.isatty() or bool(os.environ.get("ARCHON_PROGRESS")), judge=args.judge,
+            cfg,
+            args.benchmark,
+            split=args.split,
+            limit=args.limit,
+            seed=args.seed,
+            data_dir=args.data_dir,
+            parallel=args.parallel,
+            output_path=out,
+            force=args.force,
+            cache=not args.no_cache,
+            progress=sys.stderr.isatty() or bool(os.environ.get("ARCHON_PROGRESS")),
+            judge=args.judge,
             api_keys=args.api_keys,
         )
     except KeyboardInterrupt:
         n = len(read_records(out))
-        print(f"interrupted: {n} records kept in {out}; run the same command again to resume", file=sys.stderr)
+        print(
+            f"interrupted: {n} records kept in {out}; run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
     print(f"records: {out}")
     print(summary.line())

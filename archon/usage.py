@@ -112,7 +112,8 @@ def cost_of(provider: str, model: str, input_tokens: int, output_tokens: int) ->
             _WARNED.add(key)
             logger.warning(
                 "no price for %s; its calls are counted as $0 (add one with "
-                "archon.usage.register_prices or the ARCHON_PRICES file)", key,
+                "archon.usage.register_prices or the ARCHON_PRICES file)",
+                key,
             )
         return None
     return (input_tokens * price[0] + output_tokens * price[1]) / 1_000_000

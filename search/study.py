@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,10 +123,12 @@ def make_sampler(name: str, *, seed: int, trials: int, workers: int, n_grid: int
     """``tpe`` (multivariate, grouped for the conditional space; constant liar with workers),
     ``gp``, ``random``, ``nsga2`` or ``grid`` (over the space's distinct architectures)."""
     if name == "tpe":
-        return optuna.samplers.TPESampler(
-            seed=seed, multivariate=True, group=True, constant_liar=workers > 1,
-            n_startup_trials=max(2, min(10, trials // 3)), warn_independent_sampling=False,
-        )
+        with warnings.catch_warnings():  # ``group`` is "experimental" but it is what a conditional space needs
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.samplers.TPESampler(
+                seed=seed, multivariate=True, group=True, constant_liar=workers > 1,
+                n_startup_trials=max(2, min(10, trials // 3)),
+            )
     if name == "gp":
         try:
             import scipy  # noqa: F401

@@ -41,8 +41,14 @@ class LayerContext:
         base_conversation: the messages as given.
     """
 
-    def __init__(self, *, conversation: list[dict[str, str]], base_conversation: list[dict[str, str]],
-                 runner: Any, layer_index: int):
+    def __init__(
+        self,
+        *,
+        conversation: list[dict[str, str]],
+        base_conversation: list[dict[str, str]],
+        runner: Any,
+        layer_index: int,
+    ):
         self.conversation = conversation
         self.base_conversation = base_conversation
         self._runner = runner
@@ -83,7 +89,8 @@ class LayerContext:
         left out; if every sample fails the last error is raised."""
         req = self.request(config, messages)
         results = await asyncio.gather(
-            *(self._runner.complete(req, self.layer_index) for _ in range(n)), return_exceptions=True
+            *(self._runner.complete(req, self.layer_index) for _ in range(n)),
+            return_exceptions=True,
         )
         texts = [r for r in results if isinstance(r, str)]
         errors = [r for r in results if isinstance(r, BaseException)]
@@ -131,12 +138,19 @@ def numbered(candidates: Sequence[str], critiques: Sequence[str] | None = None) 
     blocks = []
     for i, text in enumerate(candidates, 1):
         if critiques and i - 1 < len(critiques):
-            blocks.append(prompts.CANDIDATE_WITH_CRITIQUE_BLOCK.format(
-                index=i, text=text.strip(), critique=critiques[i - 1].strip()))
+            blocks.append(
+                prompts.CANDIDATE_WITH_CRITIQUE_BLOCK.format(
+                    index=i, text=text.strip(), critique=critiques[i - 1].strip()
+                )
+            )
         else:
             blocks.append(prompts.CANDIDATE_BLOCK.format(index=i, text=text.strip()))
     return "\n\n".join(blocks)
 
 
 def messages_for(ctx: LayerContext, system: str, prompt: str) -> list[dict[str, str]]:
-    return [{"role": "system", "content": system}, *ctx.history, {"role": "user", "content": prompt}]
+    return [
+        {"role": "system", "content": system},
+        *ctx.history,
+        {"role": "user", "content": prompt},
+    ]

@@ -23,7 +23,10 @@ class Critic(Component):
         prompt = self.template("CRITIC_PROMPT")
         critiques = await asyncio.gather(
             *(
-                ctx.complete(self.config, messages_for(ctx, system, prompt.format(query=ctx.query, candidate=c)))
+                ctx.complete(
+                    self.config,
+                    messages_for(ctx, system, prompt.format(query=ctx.query, candidate=c)),
+                )
                 for c in prev["candidates"]
             )
         )

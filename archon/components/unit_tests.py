@@ -23,7 +23,9 @@ class UnitTestGenerator(Component):
             tests = parse_unit_tests(await ctx.complete(self.config, messages), count)
             if tests:
                 return {"unit_tests": tests}
-        raise ComponentError(f"unit_test_generator ({self.config.model}): no unit test could be parsed")
+        raise ComponentError(
+            f"unit_test_generator ({self.config.model}): no unit test could be parsed"
+        )
 
 
 class UnitTestEvaluator(Component):
@@ -45,8 +47,12 @@ class UnitTestEvaluator(Component):
 
     requires = ("candidates", "unit_tests")
 
-    async def _model_scores(self, ctx: LayerContext, cands: list[str], tests: list[str]) -> list[int]:
-        conv = ctx.base_conversation if self.config.remove_unit_tests_from_prompt else ctx.conversation
+    async def _model_scores(
+        self, ctx: LayerContext, cands: list[str], tests: list[str]
+    ) -> list[int]:
+        conv = (
+            ctx.base_conversation if self.config.remove_unit_tests_from_prompt else ctx.conversation
+        )
         query = conv[-1]["content"]
         listing = "\n".join(f"Test {i}: {t}" for i, t in enumerate(tests, 1))
         lines = "\n".join(f"Test {i}: [Passed] or [Failed]" for i in range(1, len(tests) + 1))
@@ -54,10 +60,15 @@ class UnitTestEvaluator(Component):
 
         async def score(c: str) -> int:
             prompt = self.template("UNIT_TEST_EVALUATOR_PROMPT").format(
-                query=query, candidate=c, tests=listing, format_lines=lines)
-            verdicts = parse_test_verdicts(await ctx.complete(self.config, messages_for(ctx, system, prompt)), len(tests))
+                query=query, candidate=c, tests=listing, format_lines=lines
+            )
+            verdicts = parse_test_verdicts(
+                await ctx.complete(self.config, messages_for(ctx, system, prompt)), len(tests)
+            )
             if any(v is None for v in verdicts):
-                ctx.note(f"unit_test_evaluator: {sum(v is None for v in verdicts)} verdict(s) unparsed; counted as failed")
+                ctx.note(
+                    f"unit_test_evaluator: {sum(v is None for v in verdicts)} verdict(s) unparsed; counted as failed"
+                )
             return sum(v is True for v in verdicts)
 
         return list(await asyncio.gather(*(score(c) for c in cands)))
@@ -86,5 +97,3 @@ class UnitTestEvaluator(Component):
         if self.config.top_k:
             order = order[: self.config.top_k]
         return {"candidates": [cands[i] for i in order], "critiques": []}
-
-

@@ -25,13 +25,23 @@ class Verifier(Component):
         system = self.template("VERIFIER_SYSTEM")
         reasoning = await ctx.complete(
             self.config,
-            messages_for(ctx, system, self.template("VERIFIER_REASONING_PROMPT").format(
-                query=ctx.query, candidate=candidate)),
+            messages_for(
+                ctx,
+                system,
+                self.template("VERIFIER_REASONING_PROMPT").format(
+                    query=ctx.query, candidate=candidate
+                ),
+            ),
         )
         verdict = await ctx.complete(
             self.config,
-            messages_for(ctx, system, self.template("VERIFIER_VERDICT_PROMPT").format(
-                query=ctx.query, candidate=candidate, reasoning=reasoning.strip())),
+            messages_for(
+                ctx,
+                system,
+                self.template("VERIFIER_VERDICT_PROMPT").format(
+                    query=ctx.query, candidate=candidate, reasoning=reasoning.strip()
+                ),
+            ),
         )
         return parse_verdict(verdict)
 
@@ -43,7 +53,9 @@ class Verifier(Component):
         verdicts = await asyncio.gather(*(self._judge(ctx, c) for c in cands))
         unparsed = sum(v is None for v in verdicts)
         if unparsed:
-            ctx.note(f"verifier: {unparsed} verdict(s) could not be parsed; counted as not verified")
+            ctx.note(
+                f"verifier: {unparsed} verdict(s) could not be parsed; counted as not verified"
+            )
         keep = [i for i, v in enumerate(verdicts) if v is True]
         if self.config.first_k:
             keep = keep[: self.config.first_k]

@@ -57,7 +57,9 @@ def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[str,
     path = Path(source)
     where = str(path)
     if not path.is_file():
-        raise ConfigError(f"{where}: no such config file; check the path (configs live in configs/)")
+        raise ConfigError(
+            f"{where}: no such config file; check the path (configs live in configs/)"
+        )
     text = path.read_text(encoding="utf-8")
     try:
         data = json.loads(text)
@@ -107,7 +109,11 @@ def normalise_legacy(data: dict[str, Any], where: str = "<dict>") -> dict[str, A
     for wrong, places in misspelt.items():
         logger.warning(
             "%s: key %r (in %s) is a misspelling of %r; reading it as %r",
-            where, wrong, ", ".join(sorted(set(places))), MISSPELLINGS[wrong], MISSPELLINGS[wrong],
+            where,
+            wrong,
+            ", ".join(sorted(set(places))),
+            MISSPELLINGS[wrong],
+            MISSPELLINGS[wrong],
         )
     data = dict(data)
     data["layers"] = new_layers
@@ -138,7 +144,9 @@ def _validation_message(exc: ValidationError, where: str, prefix: tuple[Any, ...
     lines = []
     seen = set()
     for err in exc.errors():
-        loc = prefix + tuple(p for p in err["loc"] if p not in ("ComponentConfig", "CustomComponentConfig"))
+        loc = prefix + tuple(
+            p for p in err["loc"] if p not in ("ComponentConfig", "CustomComponentConfig")
+        )
         path = _loc_to_path(loc)
         if path in seen:
             continue
@@ -156,7 +164,9 @@ def _check_components(data: dict[str, Any], where: str) -> None:
     custom = bool(data.get("custom", False))
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
-        raise ConfigError(f"{where}: 'layers' must be a non-empty list of layers (lists of components)")
+        raise ConfigError(
+            f"{where}: 'layers' must be a non-empty list of layers (lists of components)"
+        )
     for i, layer in enumerate(layers):
         if not isinstance(layer, list) or not layer:
             raise ConfigError(f"{where}: layers[{i}] must be a non-empty list of components")
@@ -166,27 +176,29 @@ def _check_components(data: dict[str, Any], where: str) -> None:
                 raise ConfigError(f"{where}: {at} must be a JSON object")
             ctype = comp.get("type")
             if not isinstance(ctype, str):
-                raise ConfigError(f"{where}: {at}.type is missing; add e.g. \"type\": \"generator\"")
+                raise ConfigError(f'{where}: {at}.type is missing; add e.g. "type": "generator"')
             if ctype not in BUILTIN_TYPES:
                 if custom:
                     continue
                 raise ConfigError(
                     f"{where}: {at}.type: unknown component type {ctype!r}"
                     + _did_you_mean(ctype, BUILTIN_TYPES)
-                    + " (custom components need \"custom\": true and Archon.add_component)"
+                    + ' (custom components need "custom": true and Archon.add_component)'
                 )
             if "model" not in comp:
-                raise ConfigError(f"{where}: {at}.model is missing; name the model this {ctype} calls")
+                raise ConfigError(
+                    f"{where}: {at}.model is missing; name the model this {ctype} calls"
+                )
             mt = comp.get("model_type")
             if mt is None:
                 raise ConfigError(
-                    f"{where}: {at}.model_type is missing; add e.g. \"model_type\": \"OpenAI_API\""
+                    f'{where}: {at}.model_type is missing; add e.g. "model_type": "OpenAI_API"'
                 )
             if canonical_provider(str(mt)) is None and not custom:
                 raise ConfigError(
                     f"{where}: {at}.model_type: unknown model_type {mt!r}"
                     + _did_you_mean(str(mt), model_types())
-                    + " (custom generators need \"custom\": true and Archon.add_generator)"
+                    + ' (custom generators need "custom": true and Archon.add_generator)'
                 )
 
 
@@ -215,7 +227,11 @@ def _check_flow(cfg: ArchonConfig, where: str) -> None:
                 raise ConfigError(
                     f"{where}: layers[{i}][{j}].top_k is missing; a ranker keeps its top_k candidates"
                 )
-            if comp.type in PRODUCES_CANDIDATES or comp.type in ("ranker", "verifier", "unit_test_evaluator"):
+            if comp.type in PRODUCES_CANDIDATES or comp.type in (
+                "ranker",
+                "verifier",
+                "unit_test_evaluator",
+            ):
                 produced = True
             if comp.type == "unit_test_generator":
                 made_tests = True
@@ -245,22 +261,30 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | ArchonConfi
         if where != "<dict>":
             data["name"] = Path(where).stem
         else:
-            raise ConfigError(f"{where}: 'name' is missing; add \"name\": \"my-architecture\"")
+            raise ConfigError(f'{where}: \'name\' is missing; add "name": "my-architecture"')
     _check_components(data, where)
     custom = bool(data.get("custom", False))
     layers: list[list[ComponentConfig | CustomComponentConfig]] = []
     for i, layer in enumerate(data["layers"]):
         built: list[ComponentConfig | CustomComponentConfig] = []
         for j, comp in enumerate(layer):
-            model = ComponentConfig if comp.get("type") in BUILTIN_TYPES or not custom else CustomComponentConfig
+            model = (
+                ComponentConfig
+                if comp.get("type") in BUILTIN_TYPES or not custom
+                else CustomComponentConfig
+            )
             try:
                 built.append(model.model_validate(comp))
             except ValidationError as exc:
-                raise ConfigError(_validation_message(exc, where, prefix=("layers", i, j))) from None
+                raise ConfigError(
+                    _validation_message(exc, where, prefix=("layers", i, j))
+                ) from None
         layers.append(built)
     top = {k: v for k, v in data.items() if k != "layers"}
     try:
-        cfg = ArchonConfig.model_validate({**top, "layers": []}).model_copy(update={"layers": layers})
+        cfg = ArchonConfig.model_validate({**top, "layers": []}).model_copy(
+            update={"layers": layers}
+        )
     except ValidationError as exc:
         raise ConfigError(_validation_message(exc, where)) from None
     _check_flow(cfg, where)

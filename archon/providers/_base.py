@@ -147,31 +147,85 @@ class ProviderSpec:
 PROVIDERS: dict[str, ProviderSpec] = {
     spec.name: spec
     for spec in [
-        ProviderSpec("openai", "archon.providers.openai_compat:OpenAIProvider", "OPENAI_API_KEY",
-                     aliases=("OpenAI_API",)),
-        ProviderSpec("anthropic", "archon.providers.anthropic:AnthropicProvider", "ANTHROPIC_API_KEY",
-                     aliases=("Anthropic_API",)),
-        ProviderSpec("together", "archon.providers.together:TogetherProvider", "TOGETHER_API_KEY",
-                     aliases=("Together_API",)),
-        ProviderSpec("groq", "archon.providers.groq:GroqProvider", "GROQ_API_KEY",
-                     aliases=("Groq_API",)),
-        ProviderSpec("google", "archon.providers.google:GoogleProvider", "GOOGLE_API_KEY",
-                     extra="google", aliases=("Google_API",)),
-        ProviderSpec("bedrock", "archon.providers.bedrock:BedrockProvider", "AWS_ACCESS_KEY_ID",
-                     extra="bedrock", aliases=("Bedrock_API",)),
-        ProviderSpec("openai_compatible", "archon.providers.openai_compat:OpenAICompatibleProvider",
-                     None, default_concurrency=8, aliases=("openai_compatible", "OpenAI_Compatible")),
-        ProviderSpec("tgi", "archon.providers.openai_compat:OpenAICompatibleProvider", None,
-                     default_concurrency=8, aliases=("tgi", "TGI")),
-        ProviderSpec("vllm", "archon.providers.openai_compat:OpenAICompatibleProvider", None,
-                     default_concurrency=8, default_base_url="http://localhost:8000/v1",
-                     aliases=("vLLM", "vllm")),
-        ProviderSpec("llama_cpp", "archon.providers.llama_cpp:LlamaCppProvider", None,
-                     default_concurrency=1, extra="local", aliases=("llama_cpp", "llama.cpp")),
-        ProviderSpec("pairrm", "archon.providers.pairrm:PairRMProvider", None,
-                     default_concurrency=1, aliases=()),
-        ProviderSpec("scripted", "archon.providers.scripted:ScriptedProvider", None,
-                     default_concurrency=64, aliases=("scripted",)),
+        ProviderSpec(
+            "openai",
+            "archon.providers.openai_compat:OpenAIProvider",
+            "OPENAI_API_KEY",
+            aliases=("OpenAI_API",),
+        ),
+        ProviderSpec(
+            "anthropic",
+            "archon.providers.anthropic:AnthropicProvider",
+            "ANTHROPIC_API_KEY",
+            aliases=("Anthropic_API",),
+        ),
+        ProviderSpec(
+            "together",
+            "archon.providers.together:TogetherProvider",
+            "TOGETHER_API_KEY",
+            aliases=("Together_API",),
+        ),
+        ProviderSpec(
+            "groq", "archon.providers.groq:GroqProvider", "GROQ_API_KEY", aliases=("Groq_API",)
+        ),
+        ProviderSpec(
+            "google",
+            "archon.providers.google:GoogleProvider",
+            "GOOGLE_API_KEY",
+            extra="google",
+            aliases=("Google_API",),
+        ),
+        ProviderSpec(
+            "bedrock",
+            "archon.providers.bedrock:BedrockProvider",
+            "AWS_ACCESS_KEY_ID",
+            extra="bedrock",
+            aliases=("Bedrock_API",),
+        ),
+        ProviderSpec(
+            "openai_compatible",
+            "archon.providers.openai_compat:OpenAICompatibleProvider",
+            None,
+            default_concurrency=8,
+            aliases=("openai_compatible", "OpenAI_Compatible"),
+        ),
+        ProviderSpec(
+            "tgi",
+            "archon.providers.openai_compat:OpenAICompatibleProvider",
+            None,
+            default_concurrency=8,
+            aliases=("tgi", "TGI"),
+        ),
+        ProviderSpec(
+            "vllm",
+            "archon.providers.openai_compat:OpenAICompatibleProvider",
+            None,
+            default_concurrency=8,
+            default_base_url="http://localhost:8000/v1",
+            aliases=("vLLM", "vllm"),
+        ),
+        ProviderSpec(
+            "llama_cpp",
+            "archon.providers.llama_cpp:LlamaCppProvider",
+            None,
+            default_concurrency=1,
+            extra="local",
+            aliases=("llama_cpp", "llama.cpp"),
+        ),
+        ProviderSpec(
+            "pairrm",
+            "archon.providers.pairrm:PairRMProvider",
+            None,
+            default_concurrency=1,
+            aliases=(),
+        ),
+        ProviderSpec(
+            "scripted",
+            "archon.providers.scripted:ScriptedProvider",
+            None,
+            default_concurrency=64,
+            aliases=("scripted",),
+        ),
     ]
 }
 
@@ -216,7 +270,9 @@ def get_provider(name: str, *, base_url: str | None = None) -> Provider:
     return inst
 
 
-def register_provider_instance(name: str, provider: Provider, *, base_url: str | None = None) -> None:
+def register_provider_instance(
+    name: str, provider: Provider, *, base_url: str | None = None
+) -> None:
     """Install a ready provider instance (used for custom generators and tests)."""
     _INSTANCES[(name, base_url)] = provider
 

@@ -64,7 +64,9 @@ class KeyRing:
                     f"{path}: line {exc.lineno}, column {exc.colno}: malformed JSON in the API key file"
                 ) from None
             if not isinstance(api_keys, Mapping):
-                raise ConfigError(f"{path}: expected an object like {{\"OPENAI_API_KEY\": [\"sk-...\"]}}")
+                raise ConfigError(
+                    f'{path}: expected an object like {{"OPENAI_API_KEY": ["sk-..."]}}'
+                )
         for name, value in api_keys.items():
             values = [value] if isinstance(value, str) else list(value or [])
             self._keys[name] = [v for v in values if v]

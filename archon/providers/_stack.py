@@ -139,11 +139,18 @@ class Retry:
                     raise
                 if isinstance(exc, RateLimitError) and key_env and len(self.keys.keys(key_env)) > 1:
                     api_key = self.keys.rotate(key_env, api_key)
-                    logger.info("%s: rate limited; rotating to the next %s key", request.provider, key_env)
+                    logger.info(
+                        "%s: rate limited; rotating to the next %s key", request.provider, key_env
+                    )
                 delay = self.policy.delay(attempt, getattr(exc, "retry_after", None))
                 logger.info(
                     "%s/%s: %s (attempt %d/%d); retrying in %.1f s",
-                    request.provider, request.model, exc.kind, attempt, self.policy.max_attempts, delay,
+                    request.provider,
+                    request.model,
+                    exc.kind,
+                    attempt,
+                    self.policy.max_attempts,
+                    delay,
                 )
                 await self.sleep(delay)
 
@@ -226,7 +233,9 @@ class CallStack:
         cached: bool,
         attempts: int,
     ) -> CallRecord:
-        cost = cost_of(request.provider, request.model, response.input_tokens, response.output_tokens)
+        cost = cost_of(
+            request.provider, request.model, response.input_tokens, response.output_tokens
+        )
         return CallRecord(
             provider=request.provider,
             model=request.model,

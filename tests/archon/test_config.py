@@ -26,32 +26,143 @@ def test_every_published_config_loads_and_constructs(shared_data):
 # Published Archon configs that are not in shared/data (from the Archon repository's history):
 # legacy dict layers, Bedrock, the MoA-lite fuser with PairRM ranker_config, o1 models.
 OTHER_PUBLISHED = [
-    {"name": "llama3-70b-bedrock", "layers": [{"branches": 1, "models": [
-        {"type": "generator", "model": "bedrock/meta.llama3-70b-instruct-v1:0", "model_type": "Bedrock_API",
-         "top_k": 1, "temperature": 0.7, "max_tokens": 2048, "samples": 1}]}]},
-    {"name": "archon-MoA-lite", "layers": [
-        [{"type": "generator", "model": "microsoft/WizardLM-2-8x22B", "model_type": "Together_API", "top_k": 1,
-          "temperature": 0.7, "max_tokens": 2048},
-         {"type": "generator", "model": "Qwen/Qwen1.5-110B-Chat", "model_type": "Together_API", "top_k": 1,
-          "temperature": 0.7, "max_tokens": 2048}],
-        [{"type": "fuser", "model": "Qwen/Qwen1.5-72B-Chat", "model_type": "Together_API", "top_k": 1,
-          "temperature": 0.7, "max_tokens": 2048, "top_k_generations": 2, "fuse_generations_count": 1,
-          "ranker_config": {"ranker_checkpoint": "llm-blender/PairRM", "ranker_batch_size": 16}}]]},
-    {"name": "gpt-o1-mini-2024-09-12", "layers": [{"branches": 1, "models": [
-        {"type": "generator", "model": "o1-mini-2024-09-12", "model_type": "OpenAI_API", "top_k": 1,
-         "temperature": 0.7, "max_tokens": 2048, "samples": 1}]}]},
-    {"name": "archon-vllm-example", "layers": [{"type": "generator", "model": "facebook/opt-125m",
-                                                 "model_type": "vLLM", "temperature": 0.7, "max_tokens": 2048,
-                                                 "samples": 1}]},
-    {"name": "7B_models_then_ranker", "layers": [
-        [{"type": "generator", "model": "mistralai/Mistral-7B-Instruct-v0.3", "model_type": "Together_API",
-          "temperature": 0.7, "max_tokens": 2048, "samples": 1}],
-        [{"type": "ranker", "model": "Qwen/Qwen1.5-14B-Chat", "ranker_batch_size": 16, "model_type": "Together_API",
-          "top_k": 3, "temperature": 0.7, "max_tokens": 2048, "use_critiques": False}],
-        [{"type": "critic", "model": "Qwen/Qwen1.5-14B-Chat", "model_type": "Together_API", "temperature": 0.7,
-          "max_tokens": 8192, "samples": 1}],
-        [{"type": "fuser", "model": "Qwen/Qwen1.5-14B-Chat", "model_type": "Together_API", "temperature": 0.7,
-          "max_tokens": 8192, "samples": 1}]]},
+    {
+        "name": "llama3-70b-bedrock",
+        "layers": [
+            {
+                "branches": 1,
+                "models": [
+                    {
+                        "type": "generator",
+                        "model": "bedrock/meta.llama3-70b-instruct-v1:0",
+                        "model_type": "Bedrock_API",
+                        "top_k": 1,
+                        "temperature": 0.7,
+                        "max_tokens": 2048,
+                        "samples": 1,
+                    }
+                ],
+            }
+        ],
+    },
+    {
+        "name": "archon-MoA-lite",
+        "layers": [
+            [
+                {
+                    "type": "generator",
+                    "model": "microsoft/WizardLM-2-8x22B",
+                    "model_type": "Together_API",
+                    "top_k": 1,
+                    "temperature": 0.7,
+                    "max_tokens": 2048,
+                },
+                {
+                    "type": "generator",
+                    "model": "Qwen/Qwen1.5-110B-Chat",
+                    "model_type": "Together_API",
+                    "top_k": 1,
+                    "temperature": 0.7,
+                    "max_tokens": 2048,
+                },
+            ],
+            [
+                {
+                    "type": "fuser",
+                    "model": "Qwen/Qwen1.5-72B-Chat",
+                    "model_type": "Together_API",
+                    "top_k": 1,
+                    "temperature": 0.7,
+                    "max_tokens": 2048,
+                    "top_k_generations": 2,
+                    "fuse_generations_count": 1,
+                    "ranker_config": {
+                        "ranker_checkpoint": "llm-blender/PairRM",
+                        "ranker_batch_size": 16,
+                    },
+                }
+            ],
+        ],
+    },
+    {
+        "name": "gpt-o1-mini-2024-09-12",
+        "layers": [
+            {
+                "branches": 1,
+                "models": [
+                    {
+                        "type": "generator",
+                        "model": "o1-mini-2024-09-12",
+                        "model_type": "OpenAI_API",
+                        "top_k": 1,
+                        "temperature": 0.7,
+                        "max_tokens": 2048,
+                        "samples": 1,
+                    }
+                ],
+            }
+        ],
+    },
+    {
+        "name": "archon-vllm-example",
+        "layers": [
+            {
+                "type": "generator",
+                "model": "facebook/opt-125m",
+                "model_type": "vLLM",
+                "temperature": 0.7,
+                "max_tokens": 2048,
+                "samples": 1,
+            }
+        ],
+    },
+    {
+        "name": "7B_models_then_ranker",
+        "layers": [
+            [
+                {
+                    "type": "generator",
+                    "model": "mistralai/Mistral-7B-Instruct-v0.3",
+                    "model_type": "Together_API",
+                    "temperature": 0.7,
+                    "max_tokens": 2048,
+                    "samples": 1,
+                }
+            ],
+            [
+                {
+                    "type": "ranker",
+                    "model": "Qwen/Qwen1.5-14B-Chat",
+                    "ranker_batch_size": 16,
+                    "model_type": "Together_API",
+                    "top_k": 3,
+                    "temperature": 0.7,
+                    "max_tokens": 2048,
+                    "use_critiques": False,
+                }
+            ],
+            [
+                {
+                    "type": "critic",
+                    "model": "Qwen/Qwen1.5-14B-Chat",
+                    "model_type": "Together_API",
+                    "temperature": 0.7,
+                    "max_tokens": 8192,
+                    "samples": 1,
+                }
+            ],
+            [
+                {
+                    "type": "fuser",
+                    "model": "Qwen/Qwen1.5-14B-Chat",
+                    "model_type": "Together_API",
+                    "temperature": 0.7,
+                    "max_tokens": 8192,
+                    "samples": 1,
+                }
+            ],
+        ],
+    },
 ]
 
 
@@ -68,7 +179,11 @@ def test_legacy_misspelling_is_read_with_warning(caplog):
 
 
 def test_pairrm_ranker_with_empty_model_type():
-    c = load_config(cfg([GEN], [{"type": "ranker", "model": "llm-blender/PairRM", "model_type": "", "top_k": 2}]))
+    c = load_config(
+        cfg(
+            [GEN], [{"type": "ranker", "model": "llm-blender/PairRM", "model_type": "", "top_k": 2}]
+        )
+    )
     assert c.layers[1][0].model_type == "pairrm"
 
 
@@ -98,8 +213,14 @@ def test_malformed_json_names_file_line_column(tmp_path):
         (cfg([{**GEN, "type": "ranker", "top_k": 1}]), ["layers[0][0]", "needs candidates"]),
         (cfg([{**GEN, "type": "critic"}]), ["layers[0][0]", "needs candidates"]),
         (cfg([{**GEN, "type": "fuser"}]), ["layers[0][0]", "needs candidates"]),
-        (cfg([GEN], [{**GEN, "type": "unit_test_evaluator"}]), ["layers[1][0]", "unit_test_generator"]),
-        (cfg([{**GEN, "temperature": 3.5}]), ["layers[0][0].temperature", "less than or equal to 2"]),
+        (
+            cfg([GEN], [{**GEN, "type": "unit_test_evaluator"}]),
+            ["layers[1][0]", "unit_test_generator"],
+        ),
+        (
+            cfg([{**GEN, "temperature": 3.5}]),
+            ["layers[0][0].temperature", "less than or equal to 2"],
+        ),
         (cfg([{**GEN, "colour": "red"}]), ["layers[0][0].colour", "unknown key"]),
     ],
 )

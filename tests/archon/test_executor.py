@@ -63,7 +63,9 @@ numbered_script.n = 0
 
 
 async def test_published_multi_layer_config_calls_layer_by_layer(shared_data):
-    cfg = archon.load_config(shared_data / "archon_configs" / "archon-gpt-4-turbo-sample_10_then_critic_then_fuse.json")
+    cfg = archon.load_config(
+        shared_data / "archon_configs" / "archon-gpt-4-turbo-sample_10_then_critic_then_fuse.json"
+    )
     # route every model of the published config to the scripted provider
     p = ScriptedProvider()
     keys = archon.KeyRing({"OPENAI_API_KEY": ["sk-test"]})
@@ -90,7 +92,10 @@ async def test_samples_run_concurrently():
 
 
 async def test_components_of_a_layer_run_concurrently():
-    a, p = make([[C("generator", model="a"), C("generator", model="b"), C("generator", model="c")]], latency=0.3)
+    a, p = make(
+        [[C("generator", model="a"), C("generator", model="b"), C("generator", model="c")]],
+        latency=0.3,
+    )
     t0 = time.perf_counter()
     await a.agenerate("q")
     assert time.perf_counter() - t0 < 0.6
@@ -107,7 +112,10 @@ async def test_ranker_orders_keeps_top_k_and_aligned_critiques():
         return numbered_script(r)
 
     numbered_script.n = 0
-    a, _ = make([[C("generator", samples=3)], [C("critic")], [C("ranker", top_k=2, use_critiques=True)]], script)
+    a, _ = make(
+        [[C("generator", samples=3)], [C("critic")], [C("ranker", top_k=2, use_critiques=True)]],
+        script,
+    )
     res = await a.agenerate("q")
     assert res.candidates == ["candidate 3", "candidate 1"]
     assert res.state["critiques"] == ["critique of candidate 3", "critique of candidate 1"]
@@ -116,8 +124,10 @@ async def test_ranker_orders_keeps_top_k_and_aligned_critiques():
 
 async def test_ranker_unparseable_keeps_order_and_notes_it():
     numbered_script.n = 0
-    a, p = make([[C("generator", samples=3)], [C("ranker", top_k=2)]],
-                lambda r: "no idea" if "RANKING" in r.messages[-1][1] else numbered_script(r))
+    a, p = make(
+        [[C("generator", samples=3)], [C("ranker", top_k=2)]],
+        lambda r: "no idea" if "RANKING" in r.messages[-1][1] else numbered_script(r),
+    )
     res = await a.agenerate("q")
     assert res.candidates == ["candidate 1", "candidate 2"]
     assert any("no ranking" in n for n in res.trace[1].notes)
@@ -131,11 +141,18 @@ async def test_fuser_outputs_and_several_fusers_contribute():
     assert kinds(p) == Counter({"gen": 4, "fuse": 3})
 
 
-@pytest.mark.parametrize(("verdicts", "rule", "expected"), [
-    (["[Correct]", "[Incorrect]", "[Correct]"], "keep_all", ["candidate 1", "candidate 3"]),
-    (["nothing", "[Correct] [Incorrect]", "[Incorrect]"], "keep_all", ["candidate 1", "candidate 2", "candidate 3"]),
-    (["nothing", "[Correct] [Incorrect]", "[Incorrect]"], "keep_none", []),
-])
+@pytest.mark.parametrize(
+    ("verdicts", "rule", "expected"),
+    [
+        (["[Correct]", "[Incorrect]", "[Correct]"], "keep_all", ["candidate 1", "candidate 3"]),
+        (
+            ["nothing", "[Correct] [Incorrect]", "[Incorrect]"],
+            "keep_all",
+            ["candidate 1", "candidate 2", "candidate 3"],
+        ),
+        (["nothing", "[Correct] [Incorrect]", "[Incorrect]"], "keep_none", []),
+    ],
+)
 async def test_verifier_unparsed_is_never_a_pass(verdicts, rule, expected):
     numbered_script.n = 0
 
@@ -162,19 +179,31 @@ async def test_unit_tests_generate_then_evaluate_first_pass():
         if "UNIT TESTS" in last and "Test 1:" in last:
             cand = int(re.search(r"ANSWER:\ncandidate (\d+)", last).group(1))
             # candidate 2 passes both; candidate 1 has an unparsed verdict for test 2
-            return {1: "Test 1: [Passed]\nTest 2: maybe", 2: "Test 1: [Passed]\nTest 2: [Passed]",
-                    3: "Test 1: [Failed]\nTest 2: [Passed]"}[cand]
+            return {
+                1: "Test 1: [Passed]\nTest 2: maybe",
+                2: "Test 1: [Passed]\nTest 2: [Passed]",
+                3: "Test 1: [Failed]\nTest 2: [Passed]",
+            }[cand]
         if "UNIT TESTS" in last:
             return "- states a number\n- shows work"
         return numbered_script(r)
 
-    a, p = make([[C("unit_test_generator", unit_test_cap=2)], [C("generator", samples=3)],
-                 [C("unit_test_evaluator", first_pass=True)]], script)
+    a, p = make(
+        [
+            [C("unit_test_generator", unit_test_cap=2)],
+            [C("generator", samples=3)],
+            [C("unit_test_evaluator", first_pass=True)],
+        ],
+        script,
+    )
     res = await a.agenerate("What is 2+2?")
     assert res.state["unit_tests"] == ["states a number", "shows work"]
     # later generators saw the tests appended to the question (as Archon does)
-    gen_prompts = [r.messages[-1][1] for r in p.requests if "candidate" not in r.messages[-1][1]
-                   and r.messages[-1][1].startswith("What is 2+2?")]
+    gen_prompts = [
+        r.messages[-1][1]
+        for r in p.requests
+        if "candidate" not in r.messages[-1][1] and r.messages[-1][1].startswith("What is 2+2?")
+    ]
     assert all("- states a number" in t for t in gen_prompts) and gen_prompts
     assert res.answer == "candidate 2"
 
@@ -186,14 +215,23 @@ async def test_unit_test_evaluator_ranks_by_passes_and_top_k():
         last = r.messages[-1][1]
         if "UNIT TESTS" in last and "Test 1:" in last:
             cand = int(re.search(r"ANSWER:\ncandidate (\d+)", last).group(1))
-            return {1: "Test 1: [Failed]\nTest 2: [Failed]", 2: "Test 1: [Passed]\nTest 2: [garbled",
-                    3: "Test 1: [Passed]\nTest 2: [Failed]"}[cand]
+            return {
+                1: "Test 1: [Failed]\nTest 2: [Failed]",
+                2: "Test 1: [Passed]\nTest 2: [garbled",
+                3: "Test 1: [Passed]\nTest 2: [Failed]",
+            }[cand]
         if "UNIT TESTS" in last:
             return "- a\n- b"
         return numbered_script(r)
 
-    a, _ = make([[C("generator", samples=3)], [C("unit_test_generator")],
-                 [C("unit_test_evaluator", top_k=2)]], script)
+    a, _ = make(
+        [
+            [C("generator", samples=3)],
+            [C("unit_test_generator")],
+            [C("unit_test_evaluator", top_k=2)],
+        ],
+        script,
+    )
     res = await a.agenerate("q")
     assert res.candidates == ["candidate 2", "candidate 3"]
 
@@ -212,7 +250,9 @@ async def test_failed_samples_are_recorded_not_placeholders():
 
 
 async def test_all_calls_failing_fails_the_question():
-    a, _ = make([[C("generator", samples=2)], [C("fuser")]], lambda r: ServerError("down", status=500))
+    a, _ = make(
+        [[C("generator", samples=2)], [C("fuser")]], lambda r: ServerError("down", status=500)
+    )
     res = await a.agenerate("q")
     assert res.answer is None and res.error_kind == "call_failed"
     assert res.usage.failed_calls == 2
@@ -243,12 +283,20 @@ async def test_custom_component_archon_style_and_custom_state_keys():
         async def arun(self, ctx, prev):
             return {"candidates": [f"{c} ({len(prev['tags'])} tags)" for c in prev["candidates"]]}
 
-    a, _ = make([[C("generator", samples=2)], [{"type": "tagger"}], [{"type": "uses_tags", "model": "x"}]],
-                lambda r: "ans", custom=True)
+    a, _ = make(
+        [[C("generator", samples=2)], [{"type": "tagger"}], [{"type": "uses_tags", "model": "x"}]],
+        lambda r: "ans",
+        custom=True,
+    )
     with pytest.raises(ConfigError, match="add_component"):
         await a.agenerate("q")
     a.add_component("tagger", Tagger)
-    a.add_component("uses_tags", lambda cfg: UsesTags(archon.ComponentConfig(type="uses_tags", model="x", model_type="scripted")))
+    a.add_component(
+        "uses_tags",
+        lambda cfg: UsesTags(
+            archon.ComponentConfig(type="uses_tags", model="x", model_type="scripted")
+        ),
+    )
     a.initialize()
     res = await a.agenerate("q")
     assert res.answer == "ans (2 tags)"
@@ -262,9 +310,23 @@ async def test_custom_generator():
         seen.append((model, max_tokens))
         return f"custom says hi to {messages[-1]['content']}"
 
-    a = Archon({"name": "c", "custom": True, "layers": [[{"type": "generator", "model": "mine",
-                                                          "model_type": "my_endpoint", "max_tokens": 7}]]},
-               cache=False)
+    a = Archon(
+        {
+            "name": "c",
+            "custom": True,
+            "layers": [
+                [
+                    {
+                        "type": "generator",
+                        "model": "mine",
+                        "model_type": "my_endpoint",
+                        "max_tokens": 7,
+                    }
+                ]
+            ],
+        },
+        cache=False,
+    )
     a.add_generator("my_endpoint", my_gen)
     a.initialize()
     assert a.generate("bob") == "custom says hi to bob"
@@ -282,3 +344,28 @@ def test_public_api_is_sorted_and_importable():
     assert archon.__all__ == sorted(archon.__all__)
     for name in archon.__all__:
         assert hasattr(archon, name)
+
+
+async def test_unit_test_evaluator_execute_mode_runs_code_in_sandbox():
+    def script(r):
+        last = r.messages[-1][1]
+        if "UNIT TESTS" in last:
+            return "- assert add(2, 3) == 5\n- assert add(-1, 1) == 0"
+        if r.temperature == 0.1:
+            return "```python\ndef add(a, b):\n    return a - b\n```"
+        return "```python\ndef add(a, b):\n    return a + b\n```"
+
+    a, p = make(
+        [
+            [C("unit_test_generator")],
+            [
+                C("generator", temperature=0.1, model="bad"),
+                C("generator", temperature=0.2, model="good"),
+            ],
+            [C("unit_test_evaluator", mode="execute", first_k=1)],
+        ],
+        script,
+    )
+    res = await a.agenerate("Write add(a, b).")
+    assert "a + b" in res.answer
+    assert res.trace[2].usage.calls == 0  # executed, not judged by a model

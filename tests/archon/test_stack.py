@@ -23,7 +23,9 @@ FAST = RetryPolicy(max_attempts=4, base_delay_s=0.0, jitter=0.0)
 
 
 def req(text="hi", provider="scripted", **kw):
-    return ChatRequest.build(provider=provider, model="m", messages=[{"role": "user", "content": text}], **kw)
+    return ChatRequest.build(
+        provider=provider, model="m", messages=[{"role": "user", "content": text}], **kw
+    )
 
 
 def stack_for(provider, **kw):
@@ -52,7 +54,9 @@ async def test_sample_indexes_share_prefixes(tmp_path):
     ten = [(await s.call(req(), sample_index=counter.next_index(req())))[0].text for _ in range(10)]
     assert len(set(ten)) == 10
     counter2 = SampleCounter()
-    five = [(await s.call(req(), sample_index=counter2.next_index(req())))[0].text for _ in range(5)]
+    five = [
+        (await s.call(req(), sample_index=counter2.next_index(req())))[0].text for _ in range(5)
+    ]
     assert five == ten[:5] and len(p.requests) == 10
 
 
@@ -108,7 +112,9 @@ async def test_retry_on_429_honours_retry_after_and_500_then_success():
     assert slept[0] == 2.5
 
 
-@pytest.mark.parametrize("exc", [AuthenticationError("no", status=401), ContextLengthError("too long", status=400)])
+@pytest.mark.parametrize(
+    "exc", [AuthenticationError("no", status=401), ContextLengthError("too long", status=400)]
+)
 async def test_never_retries_auth_or_context_length(exc):
     p = ScriptedProvider(script=lambda r: exc)
     records = []
@@ -185,7 +191,9 @@ async def test_concurrency_limit_per_provider():
 
 async def test_usage_exact_under_concurrency():
     register_prices({"scripted/m": (2.0, 4.0)})
-    p = ScriptedProvider(script=lambda r: ChatResponse("x", input_tokens=10, output_tokens=5), latency_s=0.001)
+    p = ScriptedProvider(
+        script=lambda r: ChatResponse("x", input_tokens=10, output_tokens=5), latency_s=0.001
+    )
     s = stack_for(p)
     usage = Usage()
     await asyncio.gather(*(s.call(req(f"q{i}"), sink=usage.add) for i in range(200)))
