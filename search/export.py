@@ -91,7 +91,10 @@ def plot_pareto(df: pd.DataFrame, points: list[dict[str, Any]], path: str | Path
     ax.set_ylabel("accuracy")
     ax.set_title(title or "accuracy vs cost")
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no completed trial", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, format="png", dpi=110)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -285,6 +286,7 @@ async def _run_trial(
     _set_attrs(trial, {
         "params": params, "config_hash": cfg.config_hash(), "config": cfg.archon_dict(),
         "est_calls_per_query": est.calls_per_query, "est_cost_per_query": est.cost_per_query,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
     })
     reason = over_budget(est, space)
     if reason:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -40,13 +42,24 @@ SCRIPTED_SPACE: dict[str, Any] = {
 }
 
 
+@functools.cache
+def _gold() -> dict[str, str]:
+    out = {}
+    for line in (DATA / "gsm8k" / "test.jsonl").read_text().splitlines():
+        rec = json.loads(line)
+        out[rec["question"].strip().splitlines()[0]] = rec["answer"].split("####")[-1].strip()
+    return out
+
+
 def gsm8k_script(request: ChatRequest) -> str:
-    """Answers 'The answer is N.' with the first number of the question (mostly wrong),
-    and the other roles in their expected formats."""
+    """GSM8K answers: ``model-a`` is right, other models are wrong; the other roles reply
+    in their expected formats (see ``archon.providers.scripted.default_script``)."""
     text = default_script(request)
     if text.startswith("Answer from"):
-        nums = re.findall(r"\d+", request.messages[-1][1])
-        return f"Let me think. The answer is {nums[0] if nums else 0}."
+        m = re.search(r"Problem: (.*)", request.messages[-1][1])
+        gold = _gold().get(m.group(1).strip(), "0") if m else "0"
+        answer = gold if request.model == "model-a" else "123456789"
+        return f"Let me think. The answer is {answer}."
     return text
 
 
