@@ -45,9 +45,12 @@ class SearchOutcome:
 
 
 def _worker_process(settings: SearchSettings, log_level: int) -> None:
-    logging.basicConfig(level=log_level, format="%(message)s")
-    for name in ("search", "archon"):
-        logging.getLogger(name).setLevel(log_level)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("search")
+    log.addHandler(handler)
+    log.setLevel(log_level)
+    log.propagate = False
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

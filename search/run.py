@@ -92,6 +92,20 @@ def parse_args(argv: list[str] | None = None) -> SearchSettings:
     )
 
 
+def _configure_logging(level: int) -> None:
+    """Progress lines (one per finished trial) go to stderr, bare; library logs stay quiet."""
+    log = logging.getLogger("search")
+    for h in list(log.handlers):
+        if getattr(h, "_search_cli", False):
+            log.removeHandler(h)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler._search_cli = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
+    log.setLevel(level)
+    log.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         settings = parse_args(argv)
@@ -99,9 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     quiet = _parser().parse_known_args(argv)[0].quiet
-    level = logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    logging.getLogger("search").setLevel(level)
+    _configure_logging(logging.WARNING if quiet else logging.INFO)
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

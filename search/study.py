@@ -296,10 +296,11 @@ async def _run_trial(
     twin = _done_with_hash(study, cfg.config_hash(), trial.number)
     if twin is not None:
         metrics = {k: twin.user_attrs[k] for k in METRIC_KEYS if k in twin.user_attrs}
-        _set_attrs(trial, metrics | {"spend_usd": 0.0, "made_calls": 0, "requested_calls": 0,
+        _set_attrs(trial, metrics | {"spend_usd": 0.0, "made_calls": 0, "requested_calls": 0, "cached_calls": 0,
                                      "duplicate_of": twin.number})
         study.tell(trial, list(twin.values))
-        return f"same config as trial {twin.number}: " + _metrics_line(TrialMetrics.from_dict(metrics))
+        reused = TrialMetrics.from_dict(metrics | {"spend_usd": 0.0, "made_calls": 0, "requested_calls": 0, "cached_calls": 0})
+        return f"same config as trial {twin.number}, its metrics reused: " + _metrics_line(reused)
 
     def report(step: int, value: float) -> bool:
         trial.report(value, step)

@@ -8,8 +8,9 @@ is the error ``unparseable``, never a number; a failed judge call is ``call_fail
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
-from archon.benchmarks._base import GenerateFn, Score
+from archon.benchmarks._base import Benchmark, Example, GenerateFn, Score
 from archon.errors import DataError
 
 JUDGE_SYSTEM = (
@@ -85,3 +86,17 @@ def sync_grade_error(benchmark: str) -> DataError:
         f"{benchmark} is graded by a judge model; use `await benchmark.agrade(example, "
         "responses, judge=...)` (gen_answers: --judge PATH)"
     )
+
+
+class JudgedBenchmark(Benchmark):
+    """Base of benchmarks graded by a judge model: only :meth:`agrade` (with ``judge``)
+    can grade; :meth:`grade` can only tell an empty answer apart."""
+
+    needs_judge: ClassVar[bool] = True
+
+    def grade(
+        self, example: Example, response_text: str | None, *, finish_reason: str | None = None
+    ) -> Score:
+        if response_text is None or not response_text.strip():
+            return Score(0.0, "empty")
+        raise sync_grade_error(self.name)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from archon.benchmarks import _judge
-from archon.benchmarks._base import Benchmark, Example, GenerateFn, Score
+from archon.benchmarks._base import Example, GenerateFn, Score
 from archon.benchmarks._data import resolve_file
 from archon.benchmarks._pairwise import judge_both_orders
 from archon.benchmarks._registry import register_benchmark
@@ -67,13 +67,12 @@ def parse_choice(verdict: str) -> str | None:
 
 
 @register_benchmark
-class AlpacaEval(Benchmark):
+class AlpacaEval(_judge.JudgedBenchmark):
     """AlpacaEval win rate against the data set's baseline outputs."""
 
     name: ClassVar[str] = "alpaca_eval"
     VERSION: ClassVar[str] = "1"
     default_split: ClassVar[str] = "test"
-    needs_judge: ClassVar[bool] = True
     judge_template: str = JUDGE_TEMPLATE
 
     def read_examples(self, split: str, data_dir: Path | None) -> list[Example]:
@@ -108,13 +107,6 @@ class AlpacaEval(Benchmark):
                 )
             )
         return examples
-
-    def grade(
-        self, example: Example, response_text: str | None, *, finish_reason: str | None = None
-    ) -> Score:
-        if response_text is None or not response_text.strip():
-            return Score(0.0, "empty")
-        raise _judge.sync_grade_error(self.name)
 
     def judge_prompt(self, example: Example, output_a: str, output_b: str) -> str:
         return self.judge_template.format(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from archon.benchmarks import _judge
-from archon.benchmarks._base import Benchmark, Example, GenerateFn, Score
+from archon.benchmarks._base import Example, GenerateFn, Score
 from archon.benchmarks._data import read_jsonl, require, resolve_file
 from archon.benchmarks._pairwise import judge_both_orders
 from archon.benchmarks._registry import register_benchmark
@@ -76,13 +76,12 @@ def read_baseline(path: str | Path) -> dict[str, str]:
 
 
 @register_benchmark
-class ArenaHard(Benchmark):
+class ArenaHard(_judge.JudgedBenchmark):
     """Arena-Hard-Auto, judged pairwise against baseline answers."""
 
     name: ClassVar[str] = "arena_hard"
     VERSION: ClassVar[str] = "1"
     default_split: ClassVar[str] = "test"
-    needs_judge: ClassVar[bool] = True
     judge_template: str = JUDGE_TEMPLATE
 
     def __init__(self, baseline_path: str | Path | None = None) -> None:
@@ -112,13 +111,6 @@ class ArenaHard(Benchmark):
                 )
             )
         return examples
-
-    def grade(
-        self, example: Example, response_text: str | None, *, finish_reason: str | None = None
-    ) -> Score:
-        if response_text is None or not response_text.strip():
-            return Score(0.0, "empty")
-        raise _judge.sync_grade_error(self.name)
 
     def judge_prompt(self, example: Example, answer_a: str, answer_b: str) -> str:
         return self.judge_template.format(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from archon.benchmarks import _judge
-from archon.benchmarks._base import Benchmark, Example, GenerateFn, Score
+from archon.benchmarks._base import Example, GenerateFn, Score
 from archon.benchmarks._data import read_jsonl, require, resolve_file
 from archon.benchmarks._registry import register_benchmark
 from archon.errors import DataError
@@ -49,13 +49,12 @@ def format_conversation(turns: tuple[str, ...], responses: list[str]) -> str:
 
 
 @register_benchmark
-class MTBench(Benchmark):
+class MTBench(_judge.JudgedBenchmark):
     """MT-Bench with per-turn 1-10 ratings by a judge."""
 
     name: ClassVar[str] = "mt_bench"
     VERSION: ClassVar[str] = "1"
     default_split: ClassVar[str] = "test"
-    needs_judge: ClassVar[bool] = True
     judge_template: str = JUDGE_TEMPLATE
 
     def read_examples(self, split: str, data_dir: Path | None) -> list[Example]:
@@ -82,13 +81,6 @@ class MTBench(Benchmark):
                 )
             )
         return examples
-
-    def grade(
-        self, example: Example, response_text: str | None, *, finish_reason: str | None = None
-    ) -> Score:
-        if response_text is None or not response_text.strip():
-            return Score(0.0, "empty")
-        raise _judge.sync_grade_error(self.name)
 
     def judge_prompt(self, example: Example, responses: list[str], turn: int) -> str:
         """The judge's message for the answer to ``turn`` (0-based)."""

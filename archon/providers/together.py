@@ -2,58 +2,21 @@
 
 from __future__ import annotations
 
-import os
-
-from archon.errors import MissingAPIKeyError
-from archon.providers._base import ChatRequest, ChatResponse
-from archon.providers._translate import ClientCache, parse_chat_completion, translate_stainless
+from archon.providers._sdk_chat import ChatCompletionsSDKProvider
 
 __all__ = ["TogetherProvider"]
 
 
-class TogetherProvider:
+class TogetherProvider(ChatCompletionsSDKProvider):
     """Open models hosted by Together (``meta-llama/Llama-3.3-70B-Instruct-Turbo`` ...).
 
     ``base_url`` (for tests or a proxy) is the server root: the SDK appends
     ``/v1/chat/completions`` when it is overridden.
     """
 
+    sdk = "together"
+    client_class = "AsyncTogether"
+    key_env = "TOGETHER_API_KEY"
+
     def __init__(self, *, name: str = "together", base_url: str | None = None) -> None:
-        self.name = name
-        self.base_url = base_url
-        self._clients = ClientCache()
-
-    async def generate(self, request: ChatRequest, *, api_key: str | None) -> ChatResponse:
-        import together  # core dependency, imported lazily like every SDK
-
-        if not api_key and not os.environ.get("TOGETHER_API_KEY"):
-            raise MissingAPIKeyError(
-                f"no API key for provider {self.name!r}: set TOGETHER_API_KEY (or pass api_keys)"
-            )
-
-        base_url = request.base_url or self.base_url
-        try:
-            client = self._clients.get(
-                (base_url, api_key, request.timeout_s),
-                lambda: together.AsyncTogether(
-                    api_key=api_key, base_url=base_url, max_retries=0, timeout=request.timeout_s
-                ),
-            )
-            completion = await client.chat.completions.create(
-                model=request.model,
-                messages=request.message_dicts,
-                temperature=request.temperature,
-                max_tokens=request.max_tokens,
-                # extra_body: sampling params the SDK has no keyword for still reach the API.
-                extra_body=dict(request.params) or None,
-            )
-        except Exception as exc:
-            err = translate_stainless(exc, together, provider=self.name, api_key=api_key)
-            if err is None:
-                raise
-            raise err from exc
-        return parse_chat_completion(completion, provider=self.name)
-
-    async def aclose(self) -> None:
-        """Close the HTTP clients this provider opened on the running event loop."""
-        await self._clients.aclose()
+        super().__init__(name=name, base_url=base_url)
