@@ -204,6 +204,14 @@ class Archon:
                 f"{self.config.name}: {at}.model_type {mt!r} is not a known provider and no custom "
                 "generator of that name was added; call archon.add_generator(name, fn) first"
             )
+        if canonical_provider(mt) == "llama_cpp":
+            # a missing GGUF file is a config error now, not at the first call
+            from archon.providers.llama_cpp import resolve_model_path
+
+            try:
+                resolve_model_path(comp.model)
+            except ConfigError as exc:
+                raise ConfigError(f"{self.config.name}: {at}.model: {exc}") from None
         return BUILTIN_COMPONENTS[ctype](comp)
 
     async def agenerate(self, messages: str | Sequence[Mapping[str, Any]]) -> Result:

@@ -62,8 +62,9 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
 
 
 def plot_pareto(df: pd.DataFrame, points: list[dict[str, Any]], path: str | Path, *,
-                winner: int | None = None, title: str = "") -> Path:
-    """Accuracy against deployment cost per query; the front joined, held-out marked."""
+                winner: int | None = None, title: str = "", x: str = "cost_per_query") -> Path:
+    """Accuracy against ``x`` (the second objective; deployment $/query by default); the
+    front joined, held-out scores and the winner marked."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,22 +73,22 @@ def plot_pareto(df: pd.DataFrame, points: list[dict[str, Any]], path: str | Path
     fig, ax = plt.subplots(figsize=(7, 4.5))
     done = df[df["state"] == "COMPLETE"] if not df.empty else df
     if not done.empty:
-        ax.scatter(done["cost_per_query"], done["accuracy"], c="0.6", s=25, label="trials (dev)")
+        ax.scatter(done[x], done["accuracy"], c="0.6", s=25, label="trials (dev)")
     if points:
-        xs = [p["dev"].get("cost_per_query", 0.0) for p in points]
+        xs = [p["dev"].get(x, 0.0) for p in points]
         ys = [p["dev"].get("accuracy", 0.0) for p in points]
         ax.plot(xs, ys, "o-", c="C0", label="front (dev)")
-        held = [(p["dev"].get("cost_per_query", 0.0), p["holdout"]["accuracy"]) for p in points if p.get("holdout")]
+        held = [(p["dev"].get(x, 0.0), p["holdout"]["accuracy"]) for p in points if p.get("holdout")]
         if held:
             ax.scatter(*zip(*held, strict=True), marker="s", c="C1", label="front (held-out)", zorder=3)
         for p in points:
-            ax.annotate(str(p["index"]), (p["dev"].get("cost_per_query", 0.0), p["dev"].get("accuracy", 0.0)),
+            ax.annotate(str(p["index"]), (p["dev"].get(x, 0.0), p["dev"].get("accuracy", 0.0)),
                         textcoords="offset points", xytext=(4, 4), fontsize=8)
         if winner is not None:
             w = points[winner]
-            ax.scatter([w["dev"].get("cost_per_query", 0.0)], [(w["holdout"] or w["dev"])["accuracy"]],
+            ax.scatter([w["dev"].get(x, 0.0)], [(w["holdout"] or w["dev"])["accuracy"]],
                        marker="*", s=220, c="C3", label="winner", zorder=4)
-    ax.set_xlabel("cost per query (USD, deployment)")
+    ax.set_xlabel("cost per query (USD, deployment)" if x == "cost_per_query" else x.replace("_", " "))
     ax.set_ylabel("accuracy")
     ax.set_title(title or "accuracy vs cost")
     ax.grid(alpha=0.3)
@@ -127,7 +128,9 @@ def write_outputs(study: optuna.Study, output_dir: str | Path, points: list[dict
     df = trials_frame(study)
     paths["trials"] = out / "trials.csv"
     df.to_csv(paths["trials"], index=False)
-    paths["plot"] = plot_pareto(df, points, out / "pareto.png", winner=winner, title=study.study_name)
+    objectives = document.get("objectives") or []
+    x = objectives[1] if len(objectives) > 1 else "cost_per_query"
+    paths["plot"] = plot_pareto(df, points, out / "pareto.png", winner=winner, title=study.study_name, x=x)
     # a URL may carry a password: keep only file storages
     _write_json(out / "study.json", {"study_name": study.study_name,
                                      "storage": storage if "://" not in storage else None})
@@ -166,11 +169,11 @@ def _choose(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         def acc(p: dict[str, Any]) -> float:
             return (p.get("holdout") or p["dev"]).get("accuracy", 0.0)
 
-        fits = [p for p in points if p["dev"].get("cost_per_query", 0.0) <= cap]
+        fits = [p for p in points if p["dev"].get(x, 0.0) <= cap]
         if not fits:
-            cheapest = min((p["dev"].get("cost_per_query", 0.0) for p in points), default=float("nan"))
+            cheapest = min((p["dev"].get(x, 0.0) for p in points), default=float("nan"))
             raise SearchError(f"no front point costs <= ${cap:g}/query (cheapest: ${cheapest:.6f})")
-        point = max(fits, key=lambda p: (acc(p), -p["dev"].get("cost_per_query", 0.0)))
+        point = max(fits, key=lambda p: (acc(p), -p["dev"].get(x, 0.0)))
         name = f"best_under_{cap:g}.json"
     config = json.loads((out / point["config_file"]).read_text())
     return config, name

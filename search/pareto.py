@@ -79,7 +79,11 @@ async def arescore_front(
             "holdout": held,
             "config": cfg.archon_dict(),
         })
-    for i, p in enumerate(sorted(points, key=lambda p: (p["dev"].get("cost_per_query", 0.0), p["trial"]))):
+    def cheap(p: FrontPoint) -> tuple[float, float, float, int]:
+        d = p["dev"]
+        return (d.get("cost_per_query", 0.0), d.get("calls_per_query", 0.0), d.get("tokens_per_query", 0.0), p["trial"])
+
+    for i, p in enumerate(sorted(points, key=cheap)):
         p["index"] = i
     points.sort(key=lambda p: p["index"])
     return points
@@ -90,10 +94,12 @@ def pick_winner(points: list[FrontPoint]) -> int | None:
     if not points:
         return None
 
-    def key(p: FrontPoint) -> tuple[float, float, float]:
+    def key(p: FrontPoint) -> tuple[float, ...]:
         dev = p["dev"]
         acc = (p["holdout"] or dev).get("accuracy", 0.0)
-        return (acc, -dev.get("cost_per_query", 0.0), dev.get("accuracy", 0.0))
+        # ties: cheaper, then fewer calls and tokens (what a free local model costs), then dev
+        return (acc, -dev.get("cost_per_query", 0.0), -dev.get("calls_per_query", 0.0),
+                -dev.get("tokens_per_query", 0.0), dev.get("accuracy", 0.0))
 
     return max(points, key=key)["index"]
 

@@ -251,3 +251,21 @@ def test_example_configs_load():
     root = Path(__file__).resolve().parents[2]
     for f in sorted((root / "configs").glob("*.json")):
         archon.Archon(load_config(f), cache=False)
+
+
+def test_missing_gguf_path_is_a_config_error_at_construction(tmp_path):
+    c = {"name": "g", "layers": [[{"type": "generator", "model": str(tmp_path / "nope.gguf"), "model_type": "llama_cpp"}]]}
+    with pytest.raises(ConfigError) as e:
+        archon.Archon(c, cache=False)
+    assert "layers[0][0].model" in str(e.value) and "nope.gguf" in str(e.value)
+
+
+def test_missing_extra_names_the_pip_command(monkeypatch):
+    import sys
+
+    from archon.errors import MissingExtraError
+    from archon.providers._base import require
+
+    monkeypatch.setitem(sys.modules, "google.genai", None)
+    with pytest.raises(MissingExtraError, match=r'pip install -e "\.\[google\]"'):
+        require("google.genai", extra="google", package="google-genai")
