@@ -92,7 +92,8 @@ class RunSummary:
         fails = ", ".join(f"{k}={v}" for k, v in sorted(self.failures.items())) or "none"
         u = self.usage
         return (
-            f"{self.benchmark} / {self.config_name}: accuracy {self.accuracy:.3f} on {self.n} questions; "
+            f"{self.benchmark} / {self.config_name}: accuracy {self.accuracy:.3f} on {self.n} questions"
+            + (f" ({self.n_resumed} already in the file)" if self.n_resumed else "") + "; "
             f"failures: {fails}; calls {u.calls} ({u.cached_calls} cached, {u.failed_calls} failed); "
             f"tokens {u.input_tokens} in / {u.output_tokens} out; "
             f"${u.cost_usd:.4f} billed, ${u.full_cost_usd:.4f} at list price "
@@ -417,6 +418,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-cache", action="store_true", help="do not read or write the response cache"
     )
     p.add_argument("--api-keys", help="Archon-style JSON file of API keys")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--verbose", "-v", action="store_true")
     return p
 

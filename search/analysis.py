@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,11 +116,12 @@ def param_importances(res: Results) -> dict[str, float]:
     such as scikit-learn for fANOVA, is missing)."""
     if res.study is None:
         return {}
-    target_index = 0  # accuracy is always the first objective
     try:
-        return optuna.importance.get_param_importances(
-            res.study, target=lambda t: t.values[target_index]
-        )
+        with warnings.catch_warnings():
+            # PedANOVA (the default) explains *low* targets and warns about it: we pass
+            # -accuracy (accuracy is always the first objective), which is what we mean
+            warnings.simplefilter("ignore", UserWarning)
+            return optuna.importance.get_param_importances(res.study, target=lambda t: -t.values[0])
     except (ImportError, RuntimeError, ValueError, ZeroDivisionError) as exc:
         logger.warning("parameter importances unavailable: %s", exc)
         return {}
