@@ -22,7 +22,14 @@ import pandas as pd
 
 from search.study import open_storage
 
-__all__ = ["Results", "load_results", "param_importances", "plot_front", "plot_history", "plot_importances"]
+__all__ = [
+    "Results",
+    "load_results",
+    "param_importances",
+    "plot_front",
+    "plot_history",
+    "plot_importances",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +48,19 @@ class Results:
         rows = []
         for p in self.pareto.get("points", []):
             held = p.get("holdout") or {}
-            rows.append({
-                "point": p["index"], "trial": p["trial"], "winner": p.get("winner", False),
-                "dev_accuracy": p["dev"].get("accuracy"), "holdout_accuracy": held.get("accuracy"),
-                "dev_cost_per_query": p["dev"].get("cost_per_query"),
-                "holdout_cost_per_query": held.get("cost_per_query"),
-                "calls_per_query": p["dev"].get("calls_per_query"),
-                "config_file": p.get("config_file"),
-            })
+            rows.append(
+                {
+                    "point": p["index"],
+                    "trial": p["trial"],
+                    "winner": p.get("winner", False),
+                    "dev_accuracy": p["dev"].get("accuracy"),
+                    "holdout_accuracy": held.get("accuracy"),
+                    "dev_cost_per_query": p["dev"].get("cost_per_query"),
+                    "holdout_cost_per_query": held.get("cost_per_query"),
+                    "calls_per_query": p["dev"].get("calls_per_query"),
+                    "config_file": p.get("config_file"),
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -85,10 +97,16 @@ def plot_front(res: Results, ax: Any = None) -> Any:
         ax.scatter(done[x], done["accuracy"], c="0.6", s=20, label="trials (dev)")
     pts = res.pareto.get("points", [])
     if pts:
-        ax.plot([p["dev"][x] for p in pts], [p["dev"]["accuracy"] for p in pts], "o-", label="front (dev)")
+        ax.plot(
+            [p["dev"][x] for p in pts],
+            [p["dev"]["accuracy"] for p in pts],
+            "o-",
+            label="front (dev)",
+        )
         held = [(p["dev"][x], p["holdout"]["accuracy"]) for p in pts if p.get("holdout")]
         if held:
-            ax.scatter(*zip(*held, strict=True), marker="s", c="C1", label="front (held-out)", zorder=3)
+            hx, hy = zip(*held, strict=True)
+            ax.scatter(hx, hy, marker="s", c="C1", label="front (held-out)", zorder=3)
     ax.set_xlabel("cost per query (USD)" if x == "cost_per_query" else x.replace("_", " "))
     ax.set_ylabel("accuracy")
     if ax.get_legend_handles_labels()[0]:
@@ -135,6 +153,12 @@ def plot_importances(res: Results, ax: Any = None) -> Any:
         ax.barh(names, [imp[n] for n in names])
         ax.set_xlabel("importance for accuracy")
     else:
-        ax.text(0.5, 0.5, "importances unavailable\n(too few completed trials)", ha="center", va="center",
-                transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "importances unavailable\n(too few completed trials)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
     return ax

@@ -38,7 +38,8 @@ def _price(space: SearchSpace | None, provider: str, model: str) -> tuple[float,
     if space is not None:
         table = space.price_table()
         if f"{provider}/{model}" in table:
-            return table[f"{provider}/{model}"]
+            pin, pout = table[f"{provider}/{model}"]
+            return (pin, pout)
     return price_for(provider, model)
 
 
@@ -58,7 +59,9 @@ def estimate(config: ArchonConfig, space: SearchSpace | None = None) -> Estimate
         nonlocal calls, tin, tout, cost
         max_tokens = getattr(comp, "max_tokens", 2048)
         out = float(min(max_tokens, assumed_out) if assumed_out else max_tokens)
-        provider = canonical_provider(str(getattr(comp, "model_type", ""))) or str(getattr(comp, "model_type", ""))
+        provider = canonical_provider(str(getattr(comp, "model_type", ""))) or str(
+            getattr(comp, "model_type", "")
+        )
         model = str(getattr(comp, "model", ""))
         calls += n_calls
         tin += n_calls * t_in
@@ -129,6 +132,8 @@ def over_budget(est: Estimate, space: SearchSpace) -> str | None:
                 "(USD per 1M tokens) under models, since constraints.max_cost_per_query is set"
             )
         if est.cost_per_query > c.max_cost_per_query:
-            return (f"estimated ${est.cost_per_query:.5f}/query > max_cost_per_query "
-                    f"${c.max_cost_per_query:g}")
+            return (
+                f"estimated ${est.cost_per_query:.5f}/query > max_cost_per_query "
+                f"${c.max_cost_per_query:g}"
+            )
     return None

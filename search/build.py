@@ -38,7 +38,12 @@ _BLOCK_ROLES: dict[str, tuple[str, ...]] = {
     "verify": ("verifier",),
     "unit_test": ("unit_test",),
 }
-_ROLE_SECTION = {"critic": "critic", "ranker": "rank", "verifier": "verify", "unit_test": "unit_test"}
+_ROLE_SECTION = {
+    "critic": "critic",
+    "ranker": "rank",
+    "verifier": "verify",
+    "unit_test": "unit_test",
+}
 
 
 def _ask_int(trial: Any, name: str, axis: IntAxis) -> int:
@@ -89,8 +94,10 @@ def suggest(trial: Any, space: SearchSpace) -> dict[str, Any]:
         section = getattr(b, _ROLE_SECTION[role])
         p[f"{role}_model"] = _ask_choice(trial, f"{role}_model", section.models)
     use = space.final_fuser.use
-    p["final_fuser"] = {"always": True, "never": False}.get(use) if use != "optional" else bool(
-        trial.suggest_categorical("final_fuser", [True, False])
+    p["final_fuser"] = (
+        {"always": True, "never": False}.get(use)
+        if use != "optional"
+        else bool(trial.suggest_categorical("final_fuser", [True, False]))
     )
     if p["final_fuser"]:
         p["final_fuser_model"] = _ask_choice(trial, "final_fuser_model", space.final_fuser_models)
@@ -137,9 +144,16 @@ def build_config(params: dict[str, Any], space: SearchSpace) -> ArchonConfig:
     samples = int(_need(params, "gen_samples", g.samples.values))
     temp = float(_need(params, "gen_temperature", _temperatures(space)))
     layers: list[list[dict[str, Any]]] = [
-        [_component(space, name, "generator", temperature=temp, samples=samples) for name in g.models[:n_gen]]
+        [
+            _component(space, name, "generator", temperature=temp, samples=samples)
+            for name in g.models[:n_gen]
+        ]
     ]
-    final = bool(_need(params, "final_fuser", {"always": [True], "never": [False]}.get(space.final_fuser.use)))
+    final = bool(
+        _need(
+            params, "final_fuser", {"always": [True], "never": [False]}.get(space.final_fuser.use)
+        )
+    )
     n_blocks = int(_need(params, "n_blocks", b.count.values))
 
     def role_model(role: str) -> str:
@@ -148,7 +162,9 @@ def build_config(params: dict[str, Any], space: SearchSpace) -> ArchonConfig:
     for i in range(n_blocks):
         kind = _need(params, f"block_{i}", b.types)
         if kind not in b.types:
-            raise SpaceError(f"block_{i}={kind!r} is not one of the space's block types {list(b.types)}")
+            raise SpaceError(
+                f"block_{i}={kind!r} is not one of the space's block types {list(b.types)}"
+            )
         if kind in ("critic_fuse", "critic_rank"):
             layers.append([_component(space, role_model("critic"), "critic")])
         if kind in ("fuse", "critic_fuse"):
@@ -158,10 +174,14 @@ def build_config(params: dict[str, Any], space: SearchSpace) -> ArchonConfig:
                 n_fusers = 1
             fs = int(_need(params, f"fuser_samples_{i}", b.fuse.samples.values))
             models = [b.fuse.models[j % len(b.fuse.models)] for j in range(n_fusers)]
-            layers.append([
-                _component(space, name, "fuser", samples=fs, use_critiques=kind == "critic_fuse")
-                for name in models
-            ])
+            layers.append(
+                [
+                    _component(
+                        space, name, "fuser", samples=fs, use_critiques=kind == "critic_fuse"
+                    )
+                    for name in models
+                ]
+            )
         elif kind in ("rank", "critic_rank"):
             assert b.rank is not None
             top_k = int(_need(params, f"top_k_{i}", b.rank.top_k.values))
@@ -171,8 +191,16 @@ def build_config(params: dict[str, Any], space: SearchSpace) -> ArchonConfig:
             layers.append([_component(space, role_model("ranker"), "ranker", **extra)])
         elif kind == "verify":
             assert b.verify is not None
-            layers.append([_component(space, role_model("verifier"), "verifier",
-                                      on_none_pass=b.verify.on_none_pass)])
+            layers.append(
+                [
+                    _component(
+                        space,
+                        role_model("verifier"),
+                        "verifier",
+                        on_none_pass=b.verify.on_none_pass,
+                    )
+                ]
+            )
         elif kind == "unit_test":
             ut = b.unit_test
             assert ut is not None
@@ -186,7 +214,9 @@ def build_config(params: dict[str, Any], space: SearchSpace) -> ArchonConfig:
     try:
         cfg = load_config({"name": space.name, "layers": layers})
     except ConfigError as exc:  # a space that builds an invalid config is a space bug
-        raise SpaceError(f"{space.source}: parameters {params} build an invalid config: {exc}") from None
+        raise SpaceError(
+            f"{space.source}: parameters {params} build an invalid config: {exc}"
+        ) from None
     check_rules(cfg)
     return cfg.model_copy(update={"name": f"{space.name}-{cfg.config_hash()[:8]}"})
 
@@ -211,14 +241,20 @@ def check_rules(config: ArchonConfig) -> None:
         if i > 0 and "generator" in types:
             raise SpaceError(f"{where}: generators are allowed only in the first layer")
         if len(types) > 1 and _ALONE & set(types):
-            raise SpaceError(f"{where}: a {sorted(_ALONE & set(types))[0]} must be alone in its layer")
+            raise SpaceError(
+                f"{where}: a {sorted(_ALONE & set(types))[0]} must be alone in its layer"
+            )
         nxt = layers[i + 1] if i + 1 < len(layers) else []
         if "critic" in types and not {"ranker", "fuser"} & set(nxt):
             raise SpaceError(f"{where}: a critic must be followed by a ranker or a fuser")
         if "unit_test_generator" in types and "unit_test_evaluator" not in nxt:
-            raise SpaceError(f"{where}: a unit_test_generator must be followed by a unit_test_evaluator")
+            raise SpaceError(
+                f"{where}: a unit_test_generator must be followed by a unit_test_evaluator"
+            )
     if "fuser" in layers[-1] and len(layers[-1]) != 1:
-        raise SpaceError(f"{config.name}: layers[{len(layers) - 1}]: the final fuser layer must hold one fuser")
+        raise SpaceError(
+            f"{config.name}: layers[{len(layers) - 1}]: the final fuser layer must hold one fuser"
+        )
 
 
 class _Enumerator:
@@ -255,7 +291,7 @@ def enumerate_params(space: SearchSpace, *, limit: int = 5000) -> Iterator[dict[
         for depth in range(len(prefix), len(enum.taken)):
             value, options = enum.taken[depth]
             head = [v for v, _ in enum.taken[:depth]]
-            for other in reversed(options[options.index(value) + 1:]):
+            for other in reversed(options[options.index(value) + 1 :]):
                 stack.append(head + [other])
         h = build_config(params, space).config_hash()
         if h not in seen:

@@ -60,8 +60,10 @@ def _worker_process(settings: SearchSettings, log_level: int) -> None:
 def _spawn_workers(settings: SearchSettings) -> None:
     ctx = multiprocessing.get_context("spawn")
     level = logging.getLogger("search").getEffectiveLevel()
-    procs = [ctx.Process(target=_worker_process, args=(settings, level), name=f"search-worker-{i}")
-             for i in range(settings.workers)]
+    procs = [
+        ctx.Process(target=_worker_process, args=(settings, level), name=f"search-worker-{i}")
+        for i in range(settings.workers)
+    ]
     for p in procs:
         p.start()
     try:

@@ -35,14 +35,24 @@ from search.study import counted, open_storage
 __all__ = ["main", "plot_pareto", "trials_frame", "write_outputs"]
 
 _METRICS = tuple(TrialMetrics.__dataclass_fields__)
-_EXTRA = ("est_calls_per_query", "est_cost_per_query", "over_budget", "reason", "duplicate_of",
-          "pruned_at", "error", "config_hash")
+_EXTRA = (
+    "est_calls_per_query",
+    "est_cost_per_query",
+    "over_budget",
+    "reason",
+    "duplicate_of",
+    "pruned_at",
+    "error",
+    "config_hash",
+)
 
 
 def trials_frame(study: optuna.Study) -> pd.DataFrame:
     """One row per counted trial: number, state, params_*, values_*, every metric."""
     rows = []
-    objectives = study.user_attrs.get("objectives") or [f"value_{i}" for i in range(len(study.directions))]
+    objectives = study.user_attrs.get("objectives") or [
+        f"value_{i}" for i in range(len(study.directions))
+    ]
     for t in study.get_trials(deepcopy=False):
         if not counted(t):
             continue
@@ -61,8 +71,15 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
     return df
 
 
-def plot_pareto(df: pd.DataFrame, points: list[dict[str, Any]], path: str | Path, *,
-                winner: int | None = None, title: str = "", x: str = "cost_per_query") -> Path:
+def plot_pareto(
+    df: pd.DataFrame,
+    points: list[dict[str, Any]],
+    path: str | Path,
+    *,
+    winner: int | None = None,
+    title: str = "",
+    x: str = "cost_per_query",
+) -> Path:
     """Accuracy against ``x`` (the second objective; deployment $/query by default); the
     front joined, held-out scores and the winner marked."""
     import matplotlib
@@ -78,17 +95,34 @@ def plot_pareto(df: pd.DataFrame, points: list[dict[str, Any]], path: str | Path
         xs = [p["dev"].get(x, 0.0) for p in points]
         ys = [p["dev"].get("accuracy", 0.0) for p in points]
         ax.plot(xs, ys, "o-", c="C0", label="front (dev)")
-        held = [(p["dev"].get(x, 0.0), p["holdout"]["accuracy"]) for p in points if p.get("holdout")]
+        held = [
+            (p["dev"].get(x, 0.0), p["holdout"]["accuracy"]) for p in points if p.get("holdout")
+        ]
         if held:
-            ax.scatter(*zip(*held, strict=True), marker="s", c="C1", label="front (held-out)", zorder=3)
+            hx, hy = zip(*held, strict=True)
+            ax.scatter(hx, hy, marker="s", c="C1", label="front (held-out)", zorder=3)
         for p in points:
-            ax.annotate(str(p["index"]), (p["dev"].get(x, 0.0), p["dev"].get("accuracy", 0.0)),
-                        textcoords="offset points", xytext=(4, 4), fontsize=8)
+            ax.annotate(
+                str(p["index"]),
+                (p["dev"].get(x, 0.0), p["dev"].get("accuracy", 0.0)),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=8,
+            )
         if winner is not None:
             w = points[winner]
-            ax.scatter([w["dev"].get(x, 0.0)], [(w["holdout"] or w["dev"])["accuracy"]],
-                       marker="*", s=220, c="C3", label="winner", zorder=4)
-    ax.set_xlabel("cost per query (USD, deployment)" if x == "cost_per_query" else x.replace("_", " "))
+            ax.scatter(
+                [w["dev"].get(x, 0.0)],
+                [(w["holdout"] or w["dev"])["accuracy"]],
+                marker="*",
+                s=220,
+                c="C3",
+                label="winner",
+                zorder=4,
+            )
+    ax.set_xlabel(
+        "cost per query (USD, deployment)" if x == "cost_per_query" else x.replace("_", " ")
+    )
     ax.set_ylabel("accuracy")
     ax.set_title(title or "accuracy vs cost")
     ax.grid(alpha=0.3)
@@ -108,8 +142,14 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_outputs(study: optuna.Study, output_dir: str | Path, points: list[dict[str, Any]],
-                  document: dict[str, Any], *, storage: str) -> dict[str, Path]:
+def write_outputs(
+    study: optuna.Study,
+    output_dir: str | Path,
+    points: list[dict[str, Any]],
+    document: dict[str, Any],
+    *,
+    storage: str,
+) -> dict[str, Path]:
     """Write every output file; returns their paths by name."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -130,14 +170,19 @@ def write_outputs(study: optuna.Study, output_dir: str | Path, points: list[dict
     df.to_csv(paths["trials"], index=False)
     objectives = document.get("objectives") or []
     x = objectives[1] if len(objectives) > 1 else "cost_per_query"
-    paths["plot"] = plot_pareto(df, points, out / "pareto.png", winner=winner, title=study.study_name, x=x)
+    paths["plot"] = plot_pareto(
+        df, points, out / "pareto.png", winner=winner, title=study.study_name, x=x
+    )
     # a URL may carry a password: keep only file storages
-    _write_json(out / "study.json", {"study_name": study.study_name,
-                                     "storage": storage if "://" not in storage else None})
+    _write_json(
+        out / "study.json",
+        {"study_name": study.study_name, "storage": storage if "://" not in storage else None},
+    )
     return paths
 
 
 # -- CLI -----------------------------------------------------------------------------------
+
 
 def _choose(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     out = Path(args.output_dir)
@@ -146,11 +191,15 @@ def _choose(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         storage = args.storage or info.get("storage")
         if not storage:
             raise SearchError(f"{out}: no storage recorded; pass --storage URL")
-        study = optuna.load_study(study_name=args.study or info.get("study_name"), storage=open_storage(storage))
+        study = optuna.load_study(
+            study_name=args.study or info.get("study_name"), storage=open_storage(storage)
+        )
         for t in study.get_trials(deepcopy=False):
             if t.number == args.trial:
                 if "config" not in t.user_attrs:
-                    raise SearchError(f"trial {args.trial} has no config (it failed before building one)")
+                    raise SearchError(
+                        f"trial {args.trial} has no config (it failed before building one)"
+                    )
                 return t.user_attrs["config"], f"trial_{args.trial}.json"
         raise SearchError(f"{out}: no trial {args.trial} in study {study.study_name!r}")
     doc_path = out / "pareto.json"
@@ -161,7 +210,9 @@ def _choose(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     if args.front_point is not None:
         match = [p for p in points if p["index"] == args.front_point]
         if not match:
-            raise SearchError(f"{doc_path}: no front point {args.front_point} (0..{len(points) - 1})")
+            raise SearchError(
+                f"{doc_path}: no front point {args.front_point} (0..{len(points) - 1})"
+            )
         point, name = match[0], f"front_{args.front_point}.json"
     else:
         cap = args.max_cost_per_query
@@ -169,23 +220,29 @@ def _choose(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         def acc(p: dict[str, Any]) -> float:
             return (p.get("holdout") or p["dev"]).get("accuracy", 0.0)
 
-        fits = [p for p in points if p["dev"].get(x, 0.0) <= cap]
+        fits = [p for p in points if p["dev"].get("cost_per_query", 0.0) <= cap]
         if not fits:
-            cheapest = min((p["dev"].get(x, 0.0) for p in points), default=float("nan"))
+            cheapest = min(
+                (p["dev"].get("cost_per_query", 0.0) for p in points), default=float("nan")
+            )
             raise SearchError(f"no front point costs <= ${cap:g}/query (cheapest: ${cheapest:.6f})")
-        point = max(fits, key=lambda p: (acc(p), -p["dev"].get(x, 0.0)))
+        point = max(fits, key=lambda p: (acc(p), -p["dev"].get("cost_per_query", 0.0)))
         name = f"best_under_{cap:g}.json"
     config = json.loads((out / point["config_file"]).read_text())
     return config, name
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m search.export", description="Write the config of a chosen trial.")
+    parser = argparse.ArgumentParser(
+        prog="python -m search.export", description="Write the config of a chosen trial."
+    )
     parser.add_argument("--output-dir", required=True, help="a search output directory")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--trial", type=int, help="trial number (needs the study storage)")
     which.add_argument("--front-point", type=int, help="index of a point in pareto.json")
-    which.add_argument("--max-cost-per-query", type=float, help="best front point at or under this $/query")
+    which.add_argument(
+        "--max-cost-per-query", type=float, help="best front point at or under this $/query"
+    )
     parser.add_argument("--out", help="file to write (default: in the output directory)")
     parser.add_argument("--storage", help="study storage URL when not a journal file")
     parser.add_argument("--study", help="study name (default: from study.json)")

@@ -100,8 +100,13 @@ async def aevaluate(
         chunk = list(examples[done:cut])
         if chunk:
             summary = await arun_benchmark(
-                config, benchmark, examples=chunk, parallel=parallel, cache=cache,
-                data_dir=data_dir, api_keys=api_keys,
+                config,
+                benchmark,
+                examples=chunk,
+                parallel=parallel,
+                cache=cache,
+                data_dir=data_dir,
+                api_keys=api_keys,
                 output_path=Path(records_path) if records_path else None,
             )
             records += summary.records

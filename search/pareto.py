@@ -29,12 +29,17 @@ FrontPoint = dict[str, Any]
 
 def front_trials(study: optuna.Study) -> list[FrozenTrial]:
     """Trials on the front, one per distinct config, by trial number."""
-    done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if counted(t)]
+    done = [
+        t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if counted(t)
+    ]
     if not done:
         return []
     if len(study.directions) == 1:
-        best = max(done, key=lambda t: (t.values[0], -t.number)) if study.directions[0].name == "MAXIMIZE" \
+        best = (
+            max(done, key=lambda t: (t.values[0], -t.number))
+            if study.directions[0].name == "MAXIMIZE"
             else min(done, key=lambda t: (t.values[0], t.number))
+        )
         front = [best]
     else:
         numbers = {t.number for t in study.best_trials}
@@ -54,7 +59,10 @@ def _dev_metrics(t: FrozenTrial) -> dict[str, Any]:
 
 
 async def arescore_front(
-    study: optuna.Study, settings: SearchSettings, bench: Any, holdout: list[Any],
+    study: optuna.Study,
+    settings: SearchSettings,
+    bench: Any,
+    holdout: list[Any],
 ) -> list[FrontPoint]:
     """Front points with their dev metrics and, when there are held-out questions, held-out ones."""
     points: list[FrontPoint] = []
@@ -65,23 +73,36 @@ async def arescore_front(
         if holdout:
             out.mkdir(parents=True, exist_ok=True)
             ev = await aevaluate(
-                cfg, bench, holdout, parallel=settings.parallel, cache=settings.cache,
-                data_dir=settings.data_dir, api_keys=settings.api_keys,
+                cfg,
+                bench,
+                holdout,
+                parallel=settings.parallel,
+                cache=settings.cache,
+                data_dir=settings.data_dir,
+                api_keys=settings.api_keys,
                 records_path=out / f"{cfg.config_hash()}.jsonl",
             )
             held = ev.metrics.as_dict()
-        points.append({
-            "trial": t.number,
-            "config_hash": cfg.config_hash(),
-            "params": t.user_attrs.get("params", t.params),
-            "values": list(t.values),
-            "dev": _dev_metrics(t),
-            "holdout": held,
-            "config": cfg.archon_dict(),
-        })
+        points.append(
+            {
+                "trial": t.number,
+                "config_hash": cfg.config_hash(),
+                "params": t.user_attrs.get("params", t.params),
+                "values": list(t.values),
+                "dev": _dev_metrics(t),
+                "holdout": held,
+                "config": cfg.archon_dict(),
+            }
+        )
+
     def cheap(p: FrontPoint) -> tuple[float, float, float, int]:
         d = p["dev"]
-        return (d.get("cost_per_query", 0.0), d.get("calls_per_query", 0.0), d.get("tokens_per_query", 0.0), p["trial"])
+        return (
+            d.get("cost_per_query", 0.0),
+            d.get("calls_per_query", 0.0),
+            d.get("tokens_per_query", 0.0),
+            p["trial"],
+        )
 
     for i, p in enumerate(sorted(points, key=cheap)):
         p["index"] = i
@@ -98,14 +119,25 @@ def pick_winner(points: list[FrontPoint]) -> int | None:
         dev = p["dev"]
         acc = (p["holdout"] or dev).get("accuracy", 0.0)
         # ties: cheaper, then fewer calls and tokens (what a free local model costs), then dev
-        return (acc, -dev.get("cost_per_query", 0.0), -dev.get("calls_per_query", 0.0),
-                -dev.get("tokens_per_query", 0.0), dev.get("accuracy", 0.0))
+        return (
+            acc,
+            -dev.get("cost_per_query", 0.0),
+            -dev.get("calls_per_query", 0.0),
+            -dev.get("tokens_per_query", 0.0),
+            dev.get("accuracy", 0.0),
+        )
 
     return max(points, key=key)["index"]
 
 
-def pareto_document(points: list[FrontPoint], winner: int | None, settings: SearchSettings,
-                    study: optuna.Study, n_dev: int, n_holdout: int) -> dict[str, Any]:
+def pareto_document(
+    points: list[FrontPoint],
+    winner: int | None,
+    settings: SearchSettings,
+    study: optuna.Study,
+    n_dev: int,
+    n_holdout: int,
+) -> dict[str, Any]:
     """The content of ``pareto.json``."""
     return {
         "study": study.study_name,
@@ -119,8 +151,8 @@ def pareto_document(points: list[FrontPoint], winner: int | None, settings: Sear
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         **run_info(),
         "points": [
-            {k: v for k, v in p.items() if k != "config"} | {"config_file": f"pareto/{p['index']}.json",
-                                                              "winner": p["index"] == winner}
+            {k: v for k, v in p.items() if k != "config"}
+            | {"config_file": f"pareto/{p['index']}.json", "winner": p["index"] == winner}
             for p in points
         ],
     }

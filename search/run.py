@@ -27,31 +27,51 @@ __all__ = ["main", "parse_args"]
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m search.run", description=__doc__.split("\n\n")[0])
-    p.add_argument("--space", required=True, help="search space YAML (a path, spaces/NAME.yaml or NAME)")
+    p.add_argument(
+        "--space", required=True, help="search space YAML (a path, spaces/NAME.yaml or NAME)"
+    )
     p.add_argument("--benchmark", required=True, help="benchmark name, e.g. gsm8k")
-    p.add_argument("--trials", type=int, help="total trials of the study (default: the space's, else 20)")
-    p.add_argument("--limit", type=int, help="dev questions per trial (default: the space's, else 20)")
+    p.add_argument(
+        "--trials", type=int, help="total trials of the study (default: the space's, else 20)"
+    )
+    p.add_argument(
+        "--limit", type=int, help="dev questions per trial (default: the space's, else 20)"
+    )
     p.add_argument("--study", help="study name (default: <space>-<benchmark>)")
-    p.add_argument("--storage", help="Optuna storage URL (default: journal file <output-dir>/study.journal)")
+    p.add_argument(
+        "--storage", help="Optuna storage URL (default: journal file <output-dir>/study.journal)"
+    )
     p.add_argument("--output-dir", help="output directory (default: experiments/<study>/)")
     p.add_argument("--sampler", choices=SAMPLERS, default="tpe")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--parallel", type=int, help="questions run concurrently per trial")
     p.add_argument("--workers", type=int, default=1, help="worker processes sharing the study")
     p.add_argument("--holdout", type=int, help="held-out questions to re-score the front on")
-    p.add_argument("--max-spend", type=float, help="stop claiming trials once the search billed this many USD")
-    p.add_argument("--max-calls", type=int, help="stop claiming trials once the search made this many calls")
+    p.add_argument(
+        "--max-spend", type=float, help="stop claiming trials once the search billed this many USD"
+    )
+    p.add_argument(
+        "--max-calls", type=int, help="stop claiming trials once the search made this many calls"
+    )
     p.add_argument("--data-dir", help="benchmark data directory (else ARCHON_DATA_DIR or download)")
     p.add_argument("--split", help="benchmark split (default: the benchmark's)")
-    p.add_argument("--objective", choices=("multi", "accuracy"), default="multi",
-                   help="multi: the space's objectives (accuracy up, cost down); accuracy: single, with pruning")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
+    p.add_argument(
+        "--objective",
+        choices=("multi", "accuracy"),
+        default="multi",
+        help="multi: the space's objectives (accuracy up, cost down); accuracy: single, with pruning",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the response cache"
+    )
     p.add_argument("--api-keys", help="JSON file of API keys (default: environment and .env)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     return p
 
 
-def _positive(parser: argparse.ArgumentParser, name: str, value: int | float | None, minimum: float = 1) -> None:
+def _positive(
+    parser: argparse.ArgumentParser, name: str, value: int | float | None, minimum: float = 1
+) -> None:
     if value is not None and value < minimum:
         parser.error(f"--{name} must be >= {minimum:g}, got {value}")
 
@@ -125,12 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; run the same command again to resume", file=sys.stderr)
         return 130
-    print(f"{outcome.n_trials} trials in study {settings.study_name!r}; search spent "
-          f"${outcome.spend_usd:.4f} in {outcome.made_calls} calls")
+    print(
+        f"{outcome.n_trials} trials in study {settings.study_name!r}; search spent "
+        f"${outcome.spend_usd:.4f} in {outcome.made_calls} calls"
+    )
     for p in outcome.points:
         dev, held = p["dev"], p["holdout"]
-        line = (f"  front {p['index']}: trial {p['trial']}  dev acc={dev.get('accuracy', 0):.3f} "
-                f"$/q={dev.get('cost_per_query', 0):.6f} calls/q={dev.get('calls_per_query', 0):.2f}")
+        line = (
+            f"  front {p['index']}: trial {p['trial']}  dev acc={dev.get('accuracy', 0):.3f} "
+            f"$/q={dev.get('cost_per_query', 0):.6f} calls/q={dev.get('calls_per_query', 0):.2f}"
+        )
         if held:
             line += f"  | held-out acc={held['accuracy']:.3f} $/q={held['cost_per_query']:.6f}"
         print(line + ("  <- winner" if p["index"] == outcome.winner else ""))

@@ -116,7 +116,9 @@ class ModelSpec(_Strict):
     @classmethod
     def _known_type(cls, v: str) -> str:
         if canonical_provider(v) is None:
-            raise ValueError(f"unknown model_type {v!r}; expected one of: {', '.join(model_types())}")
+            raise ValueError(
+                f"unknown model_type {v!r}; expected one of: {', '.join(model_types())}"
+            )
         return v
 
     @property
@@ -196,7 +198,9 @@ class Blocks(_Strict):
     def _known(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for t in v:
             if t not in BLOCK_TYPES:
-                raise ValueError(f"unknown block type {t!r}; expected one of: {', '.join(BLOCK_TYPES)}")
+                raise ValueError(
+                    f"unknown block type {t!r}; expected one of: {', '.join(BLOCK_TYPES)}"
+                )
         if len(set(v)) != len(v):
             raise ValueError("a block type is listed twice")
         return v
@@ -206,13 +210,19 @@ class Blocks(_Strict):
         if self.count.max > 0 and not self.types:
             raise ValueError("types: blocks.count allows blocks but no block types are listed")
         needs = {
-            "fuse": ("fuse",), "critic_fuse": ("critic", "fuse"), "rank": ("rank",),
-            "critic_rank": ("critic", "rank"), "verify": ("verify",), "unit_test": ("unit_test",),
+            "fuse": ("fuse",),
+            "critic_fuse": ("critic", "fuse"),
+            "rank": ("rank",),
+            "critic_rank": ("critic", "rank"),
+            "verify": ("verify",),
+            "unit_test": ("unit_test",),
         }
         for t in self.types:
             for section in needs[t]:
                 if getattr(self, section) is None:
-                    raise ValueError(f"{section}: block type {t!r} is listed but blocks.{section} is missing")
+                    raise ValueError(
+                        f"{section}: block type {t!r} is listed but blocks.{section} is missing"
+                    )
         return self
 
 
@@ -252,14 +262,14 @@ class SearchSpace(_Strict):
     name: str
     description: str = ""
     models: dict[str, ModelSpec] = Field(min_length=1)
-    defaults: Defaults = Defaults()
+    defaults: Defaults = Field(default_factory=lambda: Defaults.model_validate({}))
     generation: Generation
-    blocks: Blocks = Blocks()
-    final_fuser: FinalFuser = FinalFuser()
-    constraints: Constraints = Constraints()
-    assumptions: Assumptions = Assumptions()
+    blocks: Blocks = Field(default_factory=lambda: Blocks.model_validate({}))
+    final_fuser: FinalFuser = Field(default_factory=lambda: FinalFuser.model_validate({}))
+    constraints: Constraints = Field(default_factory=lambda: Constraints.model_validate({}))
+    assumptions: Assumptions = Field(default_factory=lambda: Assumptions.model_validate({}))
     objectives: tuple[str, ...] = ("accuracy", "cost_per_query")
-    pruning: Pruning = Pruning()
+    pruning: Pruning = Field(default_factory=lambda: Pruning.model_validate({}))
     # run defaults that CLI flags override
     trials: int | None = Field(None, ge=1)
     limit: int | None = Field(None, ge=1)
@@ -295,8 +305,14 @@ class SearchSpace(_Strict):
                         f"{where}[{i}]: unknown model {name!r}; define it under 'models' "
                         f"(defined: {', '.join(self.models)})"
                     )
-        if self.final_fuser.use != "never" and self.final_fuser.models is None and self.blocks.fuse is None:
-            raise ValueError("final_fuser.models: name the final fuser's models (or add blocks.fuse)")
+        if (
+            self.final_fuser.use != "never"
+            and self.final_fuser.models is None
+            and self.blocks.fuse is None
+        ):
+            raise ValueError(
+                "final_fuser.models: name the final fuser's models (or add blocks.fuse)"
+            )
         return self
 
     # -- helpers --------------------------------------------------------------------------
@@ -310,9 +326,9 @@ class SearchSpace(_Strict):
         names: list[str] = list(self.generation.models)
         for section in ("fuse", "rank", "critic", "verify", "unit_test"):
             role = getattr(self.blocks, section)
-            if role is not None and (section in self.blocks.types or any(
-                t.endswith(section) for t in self.blocks.types
-            )):
+            if role is not None and (
+                section in self.blocks.types or any(t.endswith(section) for t in self.blocks.types)
+            ):
                 names += role.models
         if self.final_fuser.use != "never":
             names += self.final_fuser_models
@@ -321,9 +337,11 @@ class SearchSpace(_Strict):
     def max_tokens_for(self, name: str) -> int:
         return self.models[name].max_tokens or self.defaults.max_tokens
 
-    def price_table(self) -> dict[str, tuple[float, float]]:
+    def price_table(self) -> dict[str, tuple[float, float] | list[float]]:
         """Explicit prices of this space as ``{"provider/model": (in, out)}``."""
-        return {f"{m.provider}/{m.model}": m.price for m in self.models.values() if m.price is not None}
+        return {
+            f"{m.provider}/{m.model}": m.price for m in self.models.values() if m.price is not None
+        }
 
 
 def resolve_space_path(value: str | os.PathLike[str]) -> Path:
@@ -374,9 +392,13 @@ def load_space(source: str | os.PathLike[str] | dict[str, Any]) -> SearchSpace:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-            raise SpaceError(f"{where}:{at} malformed YAML ({getattr(exc, 'problem', exc)})") from None
+            raise SpaceError(
+                f"{where}:{at} malformed YAML ({getattr(exc, 'problem', exc)})"
+            ) from None
         if not isinstance(data, dict):
-            raise SpaceError(f"{where}: the top level must be a mapping with 'models' and 'generation'")
+            raise SpaceError(
+                f"{where}: the top level must be a mapping with 'models' and 'generation'"
+            )
         data.setdefault("name", path.stem)
     try:
         space = SearchSpace.model_validate({**data, "source": where})
@@ -384,7 +406,11 @@ def load_space(source: str | os.PathLike[str] | dict[str, Any]) -> SearchSpace:
         parts = []
         for err in exc.errors():
             key = _loc(tuple(err["loc"]))
-            msg = "unknown key; remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = (
+                "unknown key; remove it or check its spelling"
+                if err["type"] == "extra_forbidden"
+                else err["msg"]
+            )
             msg = msg.removeprefix("Value error, ")
             parts.append(f"{key}: {msg}" if key else msg)
         raise SpaceError(f"{where}: " + "; ".join(parts)) from None

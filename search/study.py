@@ -93,6 +93,7 @@ class SearchSettings:
 
 # -- storage and study ---------------------------------------------------------------------
 
+
 def open_storage(storage: str) -> optuna.storages.BaseStorage:
     """A storage URL (``sqlite:///x.db``, ``postgresql://...``) or a journal file path."""
     if "://" in storage:
@@ -120,14 +121,21 @@ def _claim_lock(storage: str) -> Iterator[None]:
         yield
 
 
-def make_sampler(name: str, *, seed: int, trials: int, workers: int, n_grid: int = 0) -> optuna.samplers.BaseSampler:
+def make_sampler(
+    name: str, *, seed: int, trials: int, workers: int, n_grid: int = 0
+) -> optuna.samplers.BaseSampler:
     """``tpe`` (multivariate, grouped for the conditional space; constant liar with workers),
     ``gp``, ``random``, ``nsga2`` or ``grid`` (over the space's distinct architectures)."""
     if name == "tpe":
-        with warnings.catch_warnings():  # ``group`` is "experimental" but it is what a conditional space needs
+        with (
+            warnings.catch_warnings()
+        ):  # ``group`` is "experimental" but it is what a conditional space needs
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.samplers.TPESampler(
-                seed=seed, multivariate=True, group=True, constant_liar=workers > 1,
+                seed=seed,
+                multivariate=True,
+                group=True,
+                constant_liar=workers > 1,
                 n_startup_trials=max(2, min(10, trials // 3)),
             )
     if name == "gp":
@@ -135,12 +143,16 @@ def make_sampler(name: str, *, seed: int, trials: int, workers: int, n_grid: int
             import scipy  # noqa: F401
             import torch  # noqa: F401
         except ImportError:
-            raise SearchError("the gp sampler needs PyTorch and SciPy: pip install torch scipy") from None
+            raise SearchError(
+                "the gp sampler needs PyTorch and SciPy: pip install torch scipy"
+            ) from None
         return optuna.samplers.GPSampler(seed=seed, n_startup_trials=max(2, min(10, trials // 3)))
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(4, min(50, trials // 3)))
+        return optuna.samplers.NSGAIISampler(
+            seed=seed, population_size=max(4, min(50, trials // 3))
+        )
     if name == "grid":
         return optuna.samplers.GridSampler({"grid_point": list(range(max(1, n_grid)))}, seed=seed)
     raise SearchError(f"unknown sampler {name!r}; choose one of {', '.join(SAMPLERS)}")
@@ -150,13 +162,22 @@ def open_study(settings: SearchSettings, space: SearchSpace, *, n_grid: int = 0)
     """Create or load the study (same name, same storage: resume)."""
     objectives = settings.objectives(space)
     directions = [METRICS[m] for m in objectives]
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=2) if len(directions) == 1 else optuna.pruners.NopPruner()
+    pruner = (
+        optuna.pruners.MedianPruner(n_startup_trials=2)
+        if len(directions) == 1
+        else optuna.pruners.NopPruner()
+    )
     study = optuna.create_study(
         study_name=settings.study_name,
         storage=open_storage(settings.storage),
         directions=directions,
-        sampler=make_sampler(settings.sampler, seed=settings.seed, trials=settings.trials,
-                             workers=settings.workers, n_grid=n_grid),
+        sampler=make_sampler(
+            settings.sampler,
+            seed=settings.seed,
+            trials=settings.trials,
+            workers=settings.workers,
+            n_grid=n_grid,
+        ),
         pruner=pruner,
         load_if_exists=True,
     )
@@ -172,11 +193,14 @@ def open_study(settings: SearchSettings, space: SearchSpace, *, n_grid: int = 0)
         study.set_user_attr("benchmark", settings.benchmark)
         study.set_user_attr("space", space.name)
     elif list(existing) != list(objectives):
-        raise SearchError(f"study {settings.study_name!r} optimises {existing}, not {list(objectives)}")
+        raise SearchError(
+            f"study {settings.study_name!r} optimises {existing}, not {list(objectives)}"
+        )
     return study
 
 
 # -- counting and budgets ------------------------------------------------------------------
+
 
 def counted(t: FrozenTrial) -> bool:
     return t.state in _COUNTED_STATES and not t.user_attrs.get("uncounted")
@@ -224,6 +248,7 @@ def _claim(study: optuna.Study, settings: SearchSettings) -> Trial | None:
 
 # -- checks before the first trial ---------------------------------------------------------
 
+
 def check_keys(space: SearchSpace, api_keys: Any = None) -> None:
     """Fail before any trial when a model of the space needs a key that is not set."""
     ring = KeyRing(api_keys)
@@ -242,12 +267,15 @@ def load_examples(settings: SearchSettings) -> tuple[Any, list[Any], list[Any]]:
     from archon.benchmarks import get_benchmark, split_dev_holdout
 
     bench = get_benchmark(settings.benchmark)
-    everything = bench.load(split=settings.split, limit=None, seed=settings.seed, data_dir=settings.data_dir)
+    everything = bench.load(
+        split=settings.split, limit=None, seed=settings.seed, data_dir=settings.data_dir
+    )
     dev, held = split_dev_holdout(everything, holdout=settings.holdout, seed=settings.seed)
     return bench, dev[: settings.limit], held
 
 
 # -- one trial -----------------------------------------------------------------------------
+
 
 def _set_attrs(trial: Trial, attrs: dict[str, Any]) -> None:
     for k, v in attrs.items():
@@ -263,7 +291,11 @@ def _fail(study: optuna.Study, trial: Trial, attrs: dict[str, Any]) -> None:
 
 def _done_with_hash(study: optuna.Study, config_hash: str, number: int) -> FrozenTrial | None:
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-        if t.number != number and t.user_attrs.get("config_hash") == config_hash and not t.user_attrs.get("over_budget"):
+        if (
+            t.number != number
+            and t.user_attrs.get("config_hash") == config_hash
+            and not t.user_attrs.get("over_budget")
+        ):
             return t
     return None
 
@@ -273,8 +305,13 @@ def _short(params: dict[str, Any]) -> str:
 
 
 async def _run_trial(
-    study: optuna.Study, trial: Trial, settings: SearchSettings, space: SearchSpace,
-    bench: Any, dev: list[Any], grid: list[dict[str, Any]] | None,
+    study: optuna.Study,
+    trial: Trial,
+    settings: SearchSettings,
+    space: SearchSpace,
+    bench: Any,
+    dev: list[Any],
+    grid: list[dict[str, Any]] | None,
 ) -> str:
     objectives = settings.objectives(space)
     if grid is not None:
@@ -283,11 +320,17 @@ async def _run_trial(
         params = suggest(trial, space)
     cfg = build_config(params, space)
     est = estimate(cfg, space)
-    _set_attrs(trial, {
-        "params": params, "config_hash": cfg.config_hash(), "config": cfg.archon_dict(),
-        "est_calls_per_query": est.calls_per_query, "est_cost_per_query": est.cost_per_query,
-        "worker": f"{socket.gethostname()}:{os.getpid()}",
-    })
+    _set_attrs(
+        trial,
+        {
+            "params": params,
+            "config_hash": cfg.config_hash(),
+            "config": cfg.archon_dict(),
+            "est_calls_per_query": est.calls_per_query,
+            "est_cost_per_query": est.cost_per_query,
+            "worker": f"{socket.gethostname()}:{os.getpid()}",
+        },
+    )
     reason = over_budget(est, space)
     if reason:
         _set_attrs(trial, {"over_budget": True, "reason": reason})
@@ -296,10 +339,21 @@ async def _run_trial(
     twin = _done_with_hash(study, cfg.config_hash(), trial.number)
     if twin is not None:
         metrics = {k: twin.user_attrs[k] for k in METRIC_KEYS if k in twin.user_attrs}
-        _set_attrs(trial, metrics | {"spend_usd": 0.0, "made_calls": 0, "requested_calls": 0, "cached_calls": 0,
-                                     "duplicate_of": twin.number})
+        _set_attrs(
+            trial,
+            metrics
+            | {
+                "spend_usd": 0.0,
+                "made_calls": 0,
+                "requested_calls": 0,
+                "cached_calls": 0,
+                "duplicate_of": twin.number,
+            },
+        )
         study.tell(trial, list(twin.values))
-        reused = TrialMetrics.from_dict(metrics | {"spend_usd": 0.0, "made_calls": 0, "requested_calls": 0, "cached_calls": 0})
+        reused = TrialMetrics.from_dict(
+            metrics | {"spend_usd": 0.0, "made_calls": 0, "requested_calls": 0, "cached_calls": 0}
+        )
         return f"same config as trial {twin.number}, its metrics reused: " + _metrics_line(reused)
 
     def report(step: int, value: float) -> bool:
@@ -309,11 +363,16 @@ async def _run_trial(
     records = Path(settings.output_dir) / "trials" / f"{trial.number}.jsonl"
     records.parent.mkdir(parents=True, exist_ok=True)
     ev = await aevaluate(
-        cfg, bench, dev,
+        cfg,
+        bench,
+        dev,
         stages=space.pruning.stages if len(objectives) == 1 else (1.0,),
         report=report if len(objectives) == 1 else None,
-        parallel=settings.parallel, cache=settings.cache, data_dir=settings.data_dir,
-        api_keys=settings.api_keys, records_path=records,
+        parallel=settings.parallel,
+        cache=settings.cache,
+        data_dir=settings.data_dir,
+        api_keys=settings.api_keys,
+        records_path=records,
     )
     _set_attrs(trial, ev.metrics.as_dict())
     line = _metrics_line(ev.metrics)
@@ -326,9 +385,11 @@ async def _run_trial(
 
 
 def _metrics_line(m: TrialMetrics) -> str:
-    return (f"acc={m.accuracy:.3f} $/q={m.cost_per_query:.6f} calls/q={m.calls_per_query:.2f} "
-            f"tok/q={m.tokens_per_query:.0f} lat={m.latency_s:.2f}s fail={m.failure_rate:.2f} "
-            f"(made {m.made_calls}/{m.requested_calls} calls)")
+    return (
+        f"acc={m.accuracy:.3f} $/q={m.cost_per_query:.6f} calls/q={m.calls_per_query:.2f} "
+        f"tok/q={m.tokens_per_query:.0f} lat={m.latency_s:.2f}s fail={m.failure_rate:.2f} "
+        f"(made {m.made_calls}/{m.requested_calls} calls)"
+    )
 
 
 async def arun_worker(settings: SearchSettings) -> int:
@@ -354,8 +415,16 @@ async def arun_worker(settings: SearchSettings) -> int:
         usd, calls = search_spend(study)
         done = len([t for t in counted_trials(study) if t.state != TrialState.RUNNING])
         params = trial.params if grid is None else {"grid_point": trial.params.get("grid_point")}
-        logger.info("trial %d [%d/%d] %s | %s | search spent $%.4f, %d calls",
-                    trial.number, done, settings.trials, _short(params) or "(fixed)", outcome, usd, calls)
+        logger.info(
+            "trial %d [%d/%d] %s | %s | search spent $%.4f, %d calls",
+            trial.number,
+            done,
+            settings.trials,
+            _short(params) or "(fixed)",
+            outcome,
+            usd,
+            calls,
+        )
     return ran
 
 

@@ -25,8 +25,12 @@ SCRIPTED_SPACE: dict[str, Any] = {
         "a": {"model": "model-a", "model_type": "scripted", "price": [1.0, 2.0]},
         "b": {"model": "model-b", "model_type": "scripted", "price": [3.0, 4.0]},
     },
-    "generation": {"models": ["a", "b"], "n_models": {"min": 1, "max": 2}, "samples": [1, 2, 3],
-                   "temperature": [0.5, 0.9]},
+    "generation": {
+        "models": ["a", "b"],
+        "n_models": {"min": 1, "max": 2},
+        "samples": [1, 2, 3],
+        "temperature": [0.5, 0.9],
+    },
     "blocks": {
         "count": {"min": 0, "max": 2},
         "types": ["fuse", "critic_fuse", "rank", "critic_rank", "verify", "unit_test"],
@@ -86,8 +90,16 @@ def make_settings(tmp_path: Path, space_dict: dict[str, Any]) -> Any:
     def make(**kw: Any) -> SearchSettings:
         out = kw.pop("output_dir", str(tmp_path / "out"))
         base: dict[str, Any] = dict(
-            space=space_dict, benchmark="gsm8k", study_name="t", storage=str(Path(out) / "study.journal"),
-            output_dir=out, trials=4, limit=3, holdout=2, data_dir=str(DATA), parallel=2,
+            space=space_dict,
+            benchmark="gsm8k",
+            study_name="t",
+            storage=str(Path(out) / "study.journal"),
+            output_dir=out,
+            trials=4,
+            limit=3,
+            holdout=2,
+            data_dir=str(DATA),
+            parallel=2,
         )
         base.update(kw)
         return SearchSettings(**base)

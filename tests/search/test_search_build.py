@@ -16,7 +16,13 @@ def _types(cfg: Any) -> list[list[str]]:
     return [[c.type for c in layer] for layer in cfg.layers]
 
 
-BASE = {"gen_models": 1, "gen_samples": 1, "gen_temperature": 0.5, "n_blocks": 0, "final_fuser": False}
+BASE = {
+    "gen_models": 1,
+    "gen_samples": 1,
+    "gen_temperature": 0.5,
+    "n_blocks": 0,
+    "final_fuser": False,
+}
 
 
 def _build(space_dict: dict[str, Any], **params: Any) -> Any:
@@ -28,12 +34,19 @@ def _build(space_dict: dict[str, Any], **params: Any) -> Any:
 def test_generation_axes(space_dict: dict[str, Any]) -> None:
     cfg, _ = _build(space_dict, gen_models=2, gen_samples=3, gen_temperature=0.9)
     assert _types(cfg) == [["generator", "generator"]]
-    assert [c.model for c in cfg.layers[0]] == ["model-a", "model-b"]  # the top 2 of the ordered list
-    assert all(c.samples == 3 and c.temperature == 0.9 and c.max_tokens == 64 for c in cfg.layers[0])
+    assert [c.model for c in cfg.layers[0]] == [
+        "model-a",
+        "model-b",
+    ]  # the top 2 of the ordered list
+    assert all(
+        c.samples == 3 and c.temperature == 0.9 and c.max_tokens == 64 for c in cfg.layers[0]
+    )
 
 
 def test_fuse_block_and_final_fuser(space_dict: dict[str, Any]) -> None:
-    cfg, _ = _build(space_dict, n_blocks=1, block_0="fuse", fusers_0=2, final_fuser=True, final_fuser_model="a")
+    cfg, _ = _build(
+        space_dict, n_blocks=1, block_0="fuse", fusers_0=2, final_fuser=True, final_fuser_model="a"
+    )
     assert _types(cfg) == [["generator"], ["fuser", "fuser"], ["fuser"]]
     assert [c.model for c in cfg.layers[1]] == ["model-a", "model-b"]
 
@@ -52,15 +65,36 @@ def test_rank_block_top_k_is_conditional(space_dict: dict[str, Any]) -> None:
 
 
 def test_critic_comes_before_ranker_or_fuser(space_dict: dict[str, Any]) -> None:
-    cfg, _ = _build(space_dict, n_blocks=2, block_0="critic_rank", top_k_0=1, ranker_model="a",
-                    block_1="critic_fuse", fusers_1=2, final_fuser=True, final_fuser_model="a")
-    assert _types(cfg) == [["generator"], ["critic"], ["ranker"], ["critic"], ["fuser", "fuser"], ["fuser"]]
+    cfg, _ = _build(
+        space_dict,
+        n_blocks=2,
+        block_0="critic_rank",
+        top_k_0=1,
+        ranker_model="a",
+        block_1="critic_fuse",
+        fusers_1=2,
+        final_fuser=True,
+        final_fuser_model="a",
+    )
+    assert _types(cfg) == [
+        ["generator"],
+        ["critic"],
+        ["ranker"],
+        ["critic"],
+        ["fuser", "fuser"],
+        ["fuser"],
+    ]
     assert cfg.layers[2][0].use_critiques
 
 
 def test_verify_and_unit_test_blocks(space_dict: dict[str, Any]) -> None:
     cfg, _ = _build(space_dict, n_blocks=2, block_0="verify", block_1="unit_test", gen_samples=2)
-    assert _types(cfg) == [["generator"], ["verifier"], ["unit_test_generator"], ["unit_test_evaluator"]]
+    assert _types(cfg) == [
+        ["generator"],
+        ["verifier"],
+        ["unit_test_generator"],
+        ["unit_test_evaluator"],
+    ]
     assert cfg.layers[2][0].unit_test_cap == 3
 
 
@@ -92,8 +126,14 @@ def test_missing_parameter_is_named(space_dict: dict[str, Any]) -> None:
     ("layers", "rule"),
     [
         ([["generator"], ["generator"]], "generators are allowed only in the first layer"),
-        ([["generator", "unit_test_generator"], ["unit_test_evaluator"]], "first layer may hold generators only"),
-        ([["generator"], ["critic"], ["verifier"]], "critic must be followed by a ranker or a fuser"),
+        (
+            [["generator", "unit_test_generator"], ["unit_test_evaluator"]],
+            "first layer may hold generators only",
+        ),
+        (
+            [["generator"], ["critic"], ["verifier"]],
+            "critic must be followed by a ranker or a fuser",
+        ),
         ([["generator"], ["ranker", "fuser"], ["fuser"]], "ranker must be alone"),
         ([["generator"], ["unit_test_generator"], ["fuser"]], "followed by a unit_test_evaluator"),
         ([["generator"], ["fuser", "fuser"]], "final fuser layer must hold one fuser"),
@@ -101,7 +141,12 @@ def test_missing_parameter_is_named(space_dict: dict[str, Any]) -> None:
 )
 def test_check_rules_rejects(layers: list[list[str]], rule: str) -> None:
     def comp(t: str) -> dict[str, Any]:
-        return {"type": t, "model": "m", "model_type": "scripted", **({"top_k": 1} if t == "ranker" else {})}
+        return {
+            "type": t,
+            "model": "m",
+            "model_type": "scripted",
+            **({"top_k": 1} if t == "ranker" else {}),
+        }
 
     cfg = load_config({"name": "bad", "layers": [[comp(t) for t in layer] for layer in layers]})
     with pytest.raises(SpaceError, match=rule):

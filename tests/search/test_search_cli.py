@@ -24,8 +24,23 @@ def _space_file(tmp_path: Path, space_dict: dict[str, Any]) -> Path:
 
 
 def _argv(space: Path, out: Path, *extra: str) -> list[str]:
-    return ["--space", str(space), "--benchmark", "gsm8k", "--limit", "2", "--study", "S",
-            "--output-dir", str(out), "--seed", "0", "--data-dir", str(DATA), *extra]
+    return [
+        "--space",
+        str(space),
+        "--benchmark",
+        "gsm8k",
+        "--limit",
+        "2",
+        "--study",
+        "S",
+        "--output-dir",
+        str(out),
+        "--seed",
+        "0",
+        "--data-dir",
+        str(DATA),
+        *extra,
+    ]
 
 
 def test_public_api_is_sorted_and_exported() -> None:
@@ -34,8 +49,9 @@ def test_public_api_is_sorted_and_exported() -> None:
         assert hasattr(search, name), name
 
 
-def test_run_then_resume_then_export(tmp_path: Path, space_dict: dict[str, Any], scripted: Any,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_then_resume_then_export(
+    tmp_path: Path, space_dict: dict[str, Any], scripted: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     space, out = _space_file(tmp_path, space_dict), tmp_path / "D"
     assert run.main(_argv(space, out, "--trials", "2")) == 0
     assert run.main(_argv(space, out, "--trials", "3", "--holdout", "2")) == 0
@@ -46,8 +62,16 @@ def test_run_then_resume_then_export(tmp_path: Path, space_dict: dict[str, Any],
     with (out / "trials.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 3
-    assert {"number", "state", "accuracy", "cost_per_query", "calls_per_query", "tokens_per_query",
-            "latency_s", "failure_rate"} <= set(rows[0])
+    assert {
+        "number",
+        "state",
+        "accuracy",
+        "cost_per_query",
+        "calls_per_query",
+        "tokens_per_query",
+        "latency_s",
+        "failure_rate",
+    } <= set(rows[0])
     assert any(k.startswith("params_") for k in rows[0])
     doc = json.loads((out / "pareto.json").read_text())
     assert doc["n_holdout"] == 2 and doc["points"] and doc["winner"] is not None
@@ -58,7 +82,19 @@ def test_run_then_resume_then_export(tmp_path: Path, space_dict: dict[str, Any],
 
     assert export.main(["--output-dir", str(out), "--front-point", "0"]) == 0
     load_config(out / "front_0.json")
-    assert export.main(["--output-dir", str(out), "--max-cost-per-query", "1", "--out", str(tmp_path / "x.json")]) == 0
+    assert (
+        export.main(
+            [
+                "--output-dir",
+                str(out),
+                "--max-cost-per-query",
+                "1",
+                "--out",
+                str(tmp_path / "x.json"),
+            ]
+        )
+        == 0
+    )
     load_config(tmp_path / "x.json")
     done = next(r for r in rows if r["state"] == "COMPLETE")
     assert export.main(["--output-dir", str(out), "--trial", done["number"]]) == 0
@@ -67,14 +103,25 @@ def test_run_then_resume_then_export(tmp_path: Path, space_dict: dict[str, Any],
     assert export.main(["--output-dir", str(out), "--front-point", "99"]) == 2
 
 
-def test_missing_key_fails_before_first_trial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_key_fails_before_first_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)  # no .env here
     for var in ("TOGETHER_API_KEY", "TOGETHER_API_KEY_2"):
         monkeypatch.delenv(var, raising=False)
     out = tmp_path / "D"
-    code = run.main(["--space", "spaces/open.yaml", "--benchmark", "gsm8k", "--output-dir", str(out),
-                     "--data-dir", str(DATA)])
+    code = run.main(
+        [
+            "--space",
+            "spaces/open.yaml",
+            "--benchmark",
+            "gsm8k",
+            "--output-dir",
+            str(out),
+            "--data-dir",
+            str(DATA),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error:") and err.count("\n") == 1
@@ -86,17 +133,23 @@ def test_missing_key_fails_before_first_trial(tmp_path: Path, monkeypatch: pytes
     ("argv", "needle"),
     [
         (["--space", "no-such-space", "--benchmark", "gsm8k"], "no such search space"),
-        (["--space", "local", "--benchmark", "no-such-bench", "--output-dir", "{tmp}/o"], "no-such-bench"),
+        (
+            ["--space", "local", "--benchmark", "no-such-bench", "--output-dir", "{tmp}/o"],
+            "no-such-bench",
+        ),
     ],
 )
-def test_usage_errors_exit_2(argv: list[str], needle: str, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    argv: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = run.main([a.replace("{tmp}", str(tmp_path)) for a in argv])
     err = capsys.readouterr().err
     assert code == 2 and needle in err and err.count("\n") == 1
 
 
-def test_bad_space_file_exit_2(tmp_path: Path, space_dict: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_space_file_exit_2(
+    tmp_path: Path, space_dict: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     space_dict["blocks"]["rank"]["top_k"] = {"min": 3, "max": 1}
     code = run.main(_argv(_space_file(tmp_path, space_dict), tmp_path / "D"))
     err = capsys.readouterr().err

@@ -33,8 +33,12 @@ def test_notebook_executes(small_study: Path, monkeypatch: pytest.MonkeyPatch) -
     nbclient = pytest.importorskip("nbclient")
     monkeypatch.setenv("SEARCH_OUTPUT_DIR", str(small_study))
     nb = nbformat.read(ROOT / "notebooks" / "pareto.ipynb", as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    )
     client.execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]

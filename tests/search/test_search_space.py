@@ -27,7 +27,9 @@ def test_shipped_spaces_load(name: str) -> None:
     assert space.objectives[0] == "accuracy"
 
 
-@pytest.mark.parametrize("given", ["spaces/local.yaml", "local", "local.yaml", "search_spaces/local.yaml"])
+@pytest.mark.parametrize(
+    "given", ["spaces/local.yaml", "local", "local.yaml", "search_spaces/local.yaml"]
+)
 def test_space_names_resolve_to_search_spaces(given: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     assert resolve_space_path(given).resolve() == (ROOT / "search_spaces" / "local.yaml").resolve()
@@ -42,18 +44,47 @@ def test_unknown_space_lists_known_ones() -> None:
     ("change", "key", "message"),
     [
         (lambda d: d.update(colour="red"), "colour", "unknown key"),
-        (lambda d: d["generation"].update(models=["a", "zz"]), "generation.models[1]", "unknown model 'zz'"),
-        (lambda d: d["blocks"]["rank"].update(top_k={"min": 3, "max": 1}), "blocks.rank.top_k", "larger than max"),
-        (lambda d: d["blocks"].update(types=["fuse", "shuffle"]), "blocks.types", "unknown block type 'shuffle'"),
+        (
+            lambda d: d["generation"].update(models=["a", "zz"]),
+            "generation.models[1]",
+            "unknown model 'zz'",
+        ),
+        (
+            lambda d: d["blocks"]["rank"].update(top_k={"min": 3, "max": 1}),
+            "blocks.rank.top_k",
+            "larger than max",
+        ),
+        (
+            lambda d: d["blocks"].update(types=["fuse", "shuffle"]),
+            "blocks.types",
+            "unknown block type 'shuffle'",
+        ),
         (lambda d: d["blocks"].pop("critic"), "blocks", "blocks.critic is missing"),
-        (lambda d: d["models"]["a"].update(model_type="Togther_API"), "models.a.model_type", "unknown model_type"),
-        (lambda d: d.update(objectives=["cost_per_query"]), "objectives", "first objective must be 'accuracy'"),
-        (lambda d: d["generation"].update(n_models={"min": 1, "max": 5}), "generation", "exceeds the 2 models"),
-        (lambda d: d["constraints"].update(max_calls_per_query=-1), "constraints.max_calls_per_query", "greater than 0"),
+        (
+            lambda d: d["models"]["a"].update(model_type="Togther_API"),
+            "models.a.model_type",
+            "unknown model_type",
+        ),
+        (
+            lambda d: d.update(objectives=["cost_per_query"]),
+            "objectives",
+            "first objective must be 'accuracy'",
+        ),
+        (
+            lambda d: d["generation"].update(n_models={"min": 1, "max": 5}),
+            "generation",
+            "exceeds the 2 models",
+        ),
+        (
+            lambda d: d["constraints"].update(max_calls_per_query=-1),
+            "constraints.max_calls_per_query",
+            "greater than 0",
+        ),
     ],
 )
-def test_validation_errors_name_file_and_key(tmp_path: Path, space_dict: dict[str, Any], change: Any,
-                                             key: str, message: str) -> None:
+def test_validation_errors_name_file_and_key(
+    tmp_path: Path, space_dict: dict[str, Any], change: Any, key: str, message: str
+) -> None:
     change(space_dict)
     path = _write(tmp_path, space_dict)
     with pytest.raises(SpaceError) as err:

@@ -26,20 +26,25 @@ def _fixed(space_dict: dict[str, Any], **generation: Any) -> dict[str, Any]:
     return space_dict
 
 
-def test_over_budget_config_makes_zero_provider_calls(make_settings: Any, space_dict: dict[str, Any],
-                                                      scripted: Any) -> None:
+def test_over_budget_config_makes_zero_provider_calls(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     _fixed(space_dict, samples=3)
     space_dict["constraints"] = {"max_calls_per_query": 2}
     outcome = run_search(make_settings(trials=3))
     assert scripted.requests == []
     trials = _study(make_settings()).get_trials()
     assert [t.state for t in trials] == [TrialState.PRUNED] * 3
-    assert all(t.user_attrs["over_budget"] and "calls/query" in t.user_attrs["reason"] for t in trials)
+    assert all(
+        t.user_attrs["over_budget"] and "calls/query" in t.user_attrs["reason"] for t in trials
+    )
     assert all(t.values is None for t in trials)  # excluded, not scored -1
     assert outcome.winner is None and outcome.points == []
 
 
-def test_cost_constraint_uses_space_prices(make_settings: Any, space_dict: dict[str, Any], scripted: Any) -> None:
+def test_cost_constraint_uses_space_prices(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     _fixed(space_dict)
     space_dict["constraints"] = {"max_cost_per_query": 1e-9}
     run_search(make_settings(trials=1))
@@ -48,7 +53,9 @@ def test_cost_constraint_uses_space_prices(make_settings: Any, space_dict: dict[
     assert t.user_attrs["over_budget"] and "$" in t.user_attrs["reason"]
 
 
-def test_same_config_is_evaluated_once(make_settings: Any, space_dict: dict[str, Any], scripted: Any) -> None:
+def test_same_config_is_evaluated_once(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     _fixed(space_dict)
     settings = make_settings(trials=3, holdout=0)
     run_search(settings)
@@ -59,7 +66,9 @@ def test_same_config_is_evaluated_once(make_settings: Any, space_dict: dict[str,
     assert len(scripted.requests) == settings.limit  # one call per question, once
 
 
-def test_cache_reuse_across_trials(make_settings: Any, space_dict: dict[str, Any], scripted: Any) -> None:
+def test_cache_reuse_across_trials(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     space_dict = _fixed(space_dict, samples=[2, 3])
     settings = make_settings(trials=2, holdout=0)
     study = _study(settings)
@@ -87,14 +96,18 @@ def test_resume_runs_only_missing_trials(make_settings: Any, scripted: Any) -> N
     assert again.n_trials == 3 and len(_study(make_settings()).get_trials()) == 3
 
 
-def test_max_calls_budget_stops_claiming(make_settings: Any, space_dict: dict[str, Any], scripted: Any) -> None:
+def test_max_calls_budget_stops_claiming(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     space_dict["generation"]["samples"] = 1
     outcome = run_search(make_settings(trials=5, max_calls=1, holdout=0))
     assert outcome.n_trials == 1
     assert outcome.made_calls >= 1
 
 
-def test_front_picks_winner_on_holdout(make_settings: Any, space_dict: dict[str, Any], scripted: Any) -> None:
+def test_front_picks_winner_on_holdout(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     _fixed(space_dict, n_models=[1, 2])
     space_dict["generation"]["models"] = ["b", "a"]  # 1 model: b (always wrong); 2: b and a
     settings = make_settings(trials=2, holdout=3, sampler="grid")
@@ -113,22 +126,30 @@ def test_samplers(make_settings: Any, sampler: str, scripted: Any) -> None:
     assert outcome.n_trials == 4
 
 
-def test_grid_covers_distinct_configs(make_settings: Any, space_dict: dict[str, Any], scripted: Any) -> None:
+def test_grid_covers_distinct_configs(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     _fixed(space_dict, samples=[1, 2], temperature=[0.5, 0.9])
     run_search(make_settings(trials=4, sampler="grid", holdout=0))
-    hashes = {t.user_attrs["config_hash"] for t in _study(make_settings(sampler="grid")).get_trials()}
+    hashes = {
+        t.user_attrs["config_hash"] for t in _study(make_settings(sampler="grid")).get_trials()
+    }
     assert len(hashes) == 4
 
 
-def test_single_objective_prunes_on_growing_subsets(make_settings: Any, space_dict: dict[str, Any],
-                                                    scripted: Any) -> None:
+def test_single_objective_prunes_on_growing_subsets(
+    make_settings: Any, space_dict: dict[str, Any], scripted: Any
+) -> None:
     space_dict["pruning"] = {"stages": [0.5, 1.0]}
     settings = make_settings(trials=8, objective="accuracy", limit=4, holdout=0, sampler="random")
     run_search(settings)
     study = _study(settings)
     assert len(study.directions) == 1
-    evaluated = [t for t in study.get_trials() if not t.user_attrs.get("over_budget")
-                 and t.user_attrs.get("duplicate_of") is None]
+    evaluated = [
+        t
+        for t in study.get_trials()
+        if not t.user_attrs.get("over_budget") and t.user_attrs.get("duplicate_of") is None
+    ]
     assert any(t.intermediate_values for t in evaluated)  # reported after the first half
     for t in study.get_trials(states=(TrialState.PRUNED,)):
         if not t.user_attrs.get("over_budget"):
@@ -152,7 +173,9 @@ def test_two_workers_share_postgres(make_settings: Any, tmp_path: Path) -> None:
     url = os.environ.get("ARCHON_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but ARCHON_TEST_POSTGRES_URL is not set: CI must provide PostgreSQL")
+            pytest.fail(
+                "CI=true but ARCHON_TEST_POSTGRES_URL is not set: CI must provide PostgreSQL"
+            )
         pytest.skip("set ARCHON_TEST_POSTGRES_URL to run against PostgreSQL")
     name = f"pg-{tmp_path.name}-{os.getpid()}"
     settings = make_settings(trials=6, workers=2, holdout=0, storage=url, study_name=name)
