@@ -44,6 +44,9 @@ def main() -> int:
     a = p.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("search").setLevel(logging.INFO)
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
 
     settings = SearchSettings(
         space=a.space,

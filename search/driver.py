@@ -8,6 +8,7 @@ and waits for them; the outputs are written once, by this process, from the stor
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import multiprocessing
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from typing import Any
 
 from archon import register_prices
 from archon.errors import SearchError
-from search.export import write_outputs
 from search.pareto import arescore_front, pareto_document, pick_winner
 from search.study import (
     SearchSettings,
@@ -61,7 +61,11 @@ def _spawn_workers(settings: SearchSettings) -> None:
     ctx = multiprocessing.get_context("spawn")
     level = logging.getLogger("search").getEffectiveLevel()
     procs = [
-        ctx.Process(target=_worker_process, args=(settings, level), name=f"search-worker-{i}")
+        ctx.Process(
+            target=_worker_process,
+            args=(dataclasses.replace(settings, worker=i), level),
+            name=f"search-worker-{i}",
+        )
         for i in range(settings.workers)
     ]
     for p in procs:
@@ -80,6 +84,9 @@ def _spawn_workers(settings: SearchSettings) -> None:
 
 async def arun_search(settings: SearchSettings) -> SearchOutcome:
     """Run (or resume) the study, then write the outputs. See :func:`run_search`."""
+    # imported here so that ``python -m search.export`` does not find itself pre-imported
+    from search.export import write_outputs
+
     space = settings.load_space()
     check_keys(space, settings.api_keys)
     register_prices(space.price_table())
@@ -87,6 +94,7 @@ async def arun_search(settings: SearchSettings) -> SearchOutcome:
     if not dev:
         raise SearchError("the dev slice is empty: raise --limit or lower --holdout")
     if settings.workers > 1:
+        open_study(settings, space)  # create the schema and the study once, before the workers race
         await asyncio.to_thread(_spawn_workers, settings)
     else:
         await arun_worker(settings)
@@ -97,6 +105,9 @@ async def arun_search(settings: SearchSettings) -> SearchOutcome:
     doc = pareto_document(points, winner, settings, study, n_dev=len(dev), n_holdout=len(held))
     files = write_outputs(study, settings.output_dir, points, doc, storage=settings.storage)
     usd, calls = search_spend(study)
+    for p in points:  # re-scoring the front on held-out questions is search spend too
+        usd += (p["holdout"] or {}).get("spend_usd", 0.0)
+        calls += (p["holdout"] or {}).get("made_calls", 0)
     return SearchOutcome(Path(settings.output_dir), n, points, winner, files, usd, calls)
 
 

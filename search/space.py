@@ -323,13 +323,20 @@ class SearchSpace(_Strict):
         return self.blocks.fuse.models if self.blocks.fuse is not None else ()
 
     def used_models(self) -> list[str]:
+        """Every model a config of this space may call (for key checks before the first trial)."""
+        uses = {
+            "fuse": ("fuse", "critic_fuse"),
+            "rank": ("rank", "critic_rank"),
+            "critic": ("critic_fuse", "critic_rank"),
+            "verify": ("verify",),
+            "unit_test": ("unit_test",),
+        }
         names: list[str] = list(self.generation.models)
-        for section in ("fuse", "rank", "critic", "verify", "unit_test"):
-            role = getattr(self.blocks, section)
-            if role is not None and (
-                section in self.blocks.types or any(t.endswith(section) for t in self.blocks.types)
-            ):
-                names += role.models
+        if self.blocks.count.max > 0:
+            for section, kinds in uses.items():
+                role = getattr(self.blocks, section)
+                if role is not None and set(kinds) & set(self.blocks.types):
+                    names += role.models
         if self.final_fuser.use != "never":
             names += self.final_fuser_models
         return list(dict.fromkeys(names))

@@ -22,9 +22,10 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -82,7 +83,7 @@ class SearchSettings:
     objective: Literal["multi", "accuracy"] = "multi"
     cache: bool = True
     api_keys: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    worker: int = 0  # index of this worker process: its sampler gets seed + worker
 
     def load_space(self) -> SearchSpace:
         return load_space(self.space)
@@ -94,10 +95,36 @@ class SearchSettings:
 # -- storage and study ---------------------------------------------------------------------
 
 
+def _with_driver(url: str) -> str:
+    """``postgresql://`` with the driver that is installed (SQLAlchemy 2.1 defaults to
+    psycopg 3; the ``postgres`` extra installs psycopg2)."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        return url
+    import importlib.util
+
+    rest = url.split("://", 1)[1]
+    for module, dialect in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
+        if importlib.util.find_spec(module) is not None:
+            return f"postgresql+{dialect}://{rest}"
+    raise SearchError(
+        'a PostgreSQL storage needs a driver: pip install -e ".[postgres]" (psycopg2-binary)'
+    )
+
+
 def open_storage(storage: str) -> optuna.storages.BaseStorage:
     """A storage URL (``sqlite:///x.db``, ``postgresql://...``) or a journal file path."""
     if "://" in storage:
-        return optuna.storages.RDBStorage(storage)
+        # Several workers (or machines) starting on an empty database race to create the
+        # schema; the loser sees a unique-constraint error. The tables exist by then: retry.
+        import sqlalchemy.exc
+
+        for attempt in range(5):
+            try:
+                return optuna.storages.RDBStorage(_with_driver(storage))
+            except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
     from optuna.storages.journal import JournalFileBackend
 
     Path(storage).parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +200,7 @@ def open_study(settings: SearchSettings, space: SearchSpace, *, n_grid: int = 0)
         directions=directions,
         sampler=make_sampler(
             settings.sampler,
-            seed=settings.seed,
+            seed=settings.seed + settings.worker,
             trials=settings.trials,
             workers=settings.workers,
             n_grid=n_grid,

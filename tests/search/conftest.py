@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from archon.providers.scripted import ScriptedProvider, default_script
 from search import SearchSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(
+    os.environ.get("ARCHON_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data"
+)
 
 SCRIPTED_SPACE: dict[str, Any] = {
     "name": "scripted",

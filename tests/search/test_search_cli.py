@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import search
 from archon import load_config
 from search import export, run
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(
+    os.environ.get("ARCHON_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data"
+)
 
 
 def _space_file(tmp_path: Path, space_dict: dict[str, Any]) -> Path:
@@ -154,3 +157,13 @@ def test_bad_space_file_exit_2(
     code = run.main(_argv(_space_file(tmp_path, space_dict), tmp_path / "D"))
     err = capsys.readouterr().err
     assert code == 2 and "scripted.yaml: blocks.rank.top_k" in err
+
+
+def test_changing_objective_of_existing_study_exit_2(
+    tmp_path: Path, space_dict: dict[str, Any], scripted: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    space, out = _space_file(tmp_path, space_dict), tmp_path / "D"
+    assert run.main(_argv(space, out, "--trials", "1", "--holdout", "0")) == 0
+    code = run.main(_argv(space, out, "--trials", "2", "--holdout", "0", "--objective", "accuracy"))
+    err = capsys.readouterr().err
+    assert code == 2 and "--objective" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from search import load_space, run_search
 from search.study import SearchSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(
+    os.environ.get("ARCHON_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data"
+)
 
 
 @pytest.mark.slow

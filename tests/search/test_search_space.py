@@ -107,3 +107,11 @@ def test_axis_shorthands(space_dict: dict[str, Any]) -> None:
     assert space.generation.samples.values == (2,)
     assert space.blocks.fuse is not None and space.blocks.fuse.fusers.values == (1, 3)
     assert space.blocks.count.values == (0, 1, 2)
+
+
+def test_used_models_cover_every_role(space_dict: dict[str, Any]) -> None:
+    space_dict["models"]["c"] = {"model": "model-c", "model_type": "OpenAI_API"}
+    space_dict["blocks"]["critic"] = {"models": ["c"]}
+    assert "c" in load_space(space_dict).used_models()
+    space_dict["blocks"]["types"] = ["fuse", "rank"]  # no critic block: c is never called
+    assert "c" not in load_space(space_dict).used_models()

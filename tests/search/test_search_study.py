@@ -10,7 +10,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from search import open_study, run_search
+from search import open_storage, open_study, run_search
 from search.study import counted_trials
 
 
@@ -186,4 +186,4 @@ def test_two_workers_share_postgres(make_settings: Any, tmp_path: Path) -> None:
         assert sorted(t.number for t in counted) == list(range(6))
         assert all(t.state.is_finished() for t in _study(settings).get_trials())
     finally:
-        optuna.delete_study(study_name=name, storage=url)
+        optuna.delete_study(study_name=name, storage=open_storage(url))
