@@ -87,31 +87,14 @@ def _axes(ax: Any) -> Any:
 
 def plot_front(res: Results, ax: Any = None) -> Any:
     """Accuracy against the second objective (deployment $/query by default): trials, the
-    front (dev) and its held-out scores."""
-    ax = _axes(ax)
+    front (dev), its held-out scores and the winner."""
+    from search.export import draw_front
+
     objectives = res.pareto.get("objectives") or []
     x = objectives[1] if len(objectives) > 1 else "cost_per_query"
-    df = res.trials
-    if not df.empty and "accuracy" in df:
-        done = df[df["state"] == "COMPLETE"]
-        ax.scatter(done[x], done["accuracy"], c="0.6", s=20, label="trials (dev)")
-    pts = res.pareto.get("points", [])
-    if pts:
-        ax.plot(
-            [p["dev"][x] for p in pts],
-            [p["dev"]["accuracy"] for p in pts],
-            "o-",
-            label="front (dev)",
-        )
-        held = [(p["dev"][x], p["holdout"]["accuracy"]) for p in pts if p.get("holdout")]
-        if held:
-            hx, hy = zip(*held, strict=True)
-            ax.scatter(hx, hy, marker="s", c="C1", label="front (held-out)", zorder=3)
-    ax.set_xlabel("cost per query (USD)" if x == "cost_per_query" else x.replace("_", " "))
-    ax.set_ylabel("accuracy")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
-    return ax
+    return draw_front(
+        _axes(ax), res.trials, res.pareto.get("points", []), winner=res.pareto.get("winner"), x=x
+    )
 
 
 def plot_history(res: Results, ax: Any = None) -> Any:

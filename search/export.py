@@ -71,25 +71,18 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
     return df
 
 
-def plot_pareto(
+def draw_front(
+    ax: Any,
     df: pd.DataFrame,
     points: list[dict[str, Any]],
-    path: str | Path,
     *,
     winner: int | None = None,
-    title: str = "",
     x: str = "cost_per_query",
-) -> Path:
-    """Accuracy against ``x`` (the second objective; deployment $/query by default); the
-    front joined, held-out scores and the winner marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    done = df[df["state"] == "COMPLETE"] if not df.empty else df
-    if not done.empty:
+) -> Any:
+    """Draw accuracy against ``x`` on ``ax``: completed trials, the front (dev) joined, its
+    held-out scores, and the winner. Shared by ``pareto.png`` and the notebook."""
+    done = df[df["state"] == "COMPLETE"] if not df.empty and "state" in df else df
+    if not done.empty and x in done and "accuracy" in done:
         ax.scatter(done[x], done["accuracy"], c="0.6", s=25, label="trials (dev)")
     if points:
         xs = [p["dev"].get(x, 0.0) for p in points]
@@ -124,12 +117,33 @@ def plot_pareto(
         "cost per query (USD, deployment)" if x == "cost_per_query" else x.replace("_", " ")
     )
     ax.set_ylabel("accuracy")
-    ax.set_title(title or "accuracy vs cost")
+    ax.set_ylim(-0.03, 1.03)  # accuracy is a fraction: keep the scale honest
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize=8)
     else:
         ax.text(0.5, 0.5, "no completed trial", ha="center", va="center", transform=ax.transAxes)
+    return ax
+
+
+def plot_pareto(
+    df: pd.DataFrame,
+    points: list[dict[str, Any]],
+    path: str | Path,
+    *,
+    winner: int | None = None,
+    title: str = "",
+    x: str = "cost_per_query",
+) -> Path:
+    """Write ``pareto.png``: :func:`draw_front` on a new figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    draw_front(ax, df, points, winner=winner, x=x)
+    ax.set_title(title or "accuracy vs cost")
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, format="png", dpi=110)
