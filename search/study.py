@@ -10,7 +10,8 @@ Lifecycle of one worker (several may share one storage, on one machine or many):
           or the search budget is spent
 
 Counting: a trial counts toward ``--trials`` when it is COMPLETE, PRUNED, FAIL or RUNNING and
-not marked ``uncounted`` (a surplus claim or an interrupted trial). Claims are serialised by
+not marked ``uncounted`` (a surplus claim, an interrupted trial, or a RUNNING trial whose
+worker on this machine has died, e.g. SIGKILL: :func:`reap_dead_trials`). Claims are serialised by
 a file lock for file storages; across machines, a claim whose position among counted trials
 (by trial number, which the storage hands out atomically) is past the total marks itself
 surplus and steps back, so the total never overshoots whatever the interleaving.
@@ -255,9 +256,46 @@ def _budget_left(study: optuna.Study, settings: SearchSettings) -> str | None:
     return None
 
 
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_dead_trials(study: optuna.Study) -> int:
+    """Mark RUNNING trials whose worker process on this machine is gone (killed, crashed) as
+    FAIL and uncounted, so a resume runs their slot again. Workers on other machines cannot
+    be checked from here and are left alone."""
+    host = socket.gethostname()
+    reaped = 0
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        w_host, _, pid = str(t.user_attrs.get("worker", "")).rpartition(":")
+        if w_host != host or not pid.isdigit() or _pid_alive(int(pid)):
+            continue
+        handle = Trial(study, t._trial_id)  # Optuna's own stale-trial reaper does the same
+        handle.set_user_attr("uncounted", "worker died")
+        study.tell(t.number, state=TrialState.FAIL)
+        logger.warning(
+            "trial %d: its worker (%s) is gone; marked failed, its slot runs again",
+            t.number,
+            t.user_attrs.get("worker"),
+        )
+        reaped += 1
+    return reaped
+
+
 def _claim(study: optuna.Study, settings: SearchSettings) -> Trial | None:
     """Ask for a new trial unless the total is reached or the search budget is spent."""
     with _claim_lock(settings.storage):
+        reap_dead_trials(study)
         if len(counted_trials(study)) >= settings.trials:
             return None
         why = _budget_left(study, settings)
@@ -265,6 +303,7 @@ def _claim(study: optuna.Study, settings: SearchSettings) -> Trial | None:
             logger.info("stopping: %s", why)
             return None
         trial = study.ask()
+        trial.set_user_attr("worker", _worker_id())
     before = [t for t in counted_trials(study) if t.number < trial.number]
     if len(before) >= settings.trials:  # another machine claimed the last slot first
         trial.set_user_attr("uncounted", "surplus")
@@ -355,7 +394,6 @@ async def _run_trial(
             "config": cfg.archon_dict(),
             "est_calls_per_query": est.calls_per_query,
             "est_cost_per_query": est.cost_per_query,
-            "worker": f"{socket.gethostname()}:{os.getpid()}",
         },
     )
     reason = over_budget(est, space)

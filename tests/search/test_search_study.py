@@ -187,3 +187,28 @@ def test_two_workers_share_postgres(make_settings: Any, tmp_path: Path) -> None:
         assert all(t.state.is_finished() for t in _study(settings).get_trials())
     finally:
         optuna.delete_study(study_name=name, storage=open_storage(url))
+
+
+def test_trial_of_a_killed_worker_is_reaped_and_its_slot_runs_again(
+    make_settings: Any, scripted: Any
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    run_search(make_settings(trials=1))
+    study = _study(make_settings())
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    orphan = study.ask()  # left RUNNING by a worker that was SIGKILLed
+    orphan.set_user_attr("worker", f"{socket.gethostname()}:{int(dead.stdout)}")
+    outcome = run_search(make_settings(trials=3))
+    trials = _study(make_settings()).get_trials()
+    finished = [t for t in trials if t.state.is_finished() and not t.user_attrs.get("uncounted")]
+    assert outcome.n_trials == 3 and len(finished) == 3
+    reaped = next(t for t in trials if t.number == orphan.number)
+    assert reaped.state.name == "FAIL" and reaped.user_attrs["uncounted"] == "worker died"
