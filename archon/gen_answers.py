@@ -93,7 +93,8 @@ class RunSummary:
         u = self.usage
         return (
             f"{self.benchmark} / {self.config_name}: accuracy {self.accuracy:.3f} on {self.n} questions"
-            + (f" ({self.n_resumed} already in the file)" if self.n_resumed else "") + "; "
+            + (f" ({self.n_resumed} already in the file)" if self.n_resumed else "")
+            + "; "
             f"failures: {fails}; calls {u.calls} ({u.cached_calls} cached, {u.failed_calls} failed); "
             f"tokens {u.input_tokens} in / {u.output_tokens} out; "
             f"${u.cost_usd:.4f} billed, ${u.full_cost_usd:.4f} at list price "

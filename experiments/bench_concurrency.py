@@ -29,12 +29,22 @@ def serve(delay: float) -> tuple[ThreadingHTTPServer, str]:
         def do_POST(self):  # noqa: N802
             self.rfile.read(int(self.headers.get("content-length", 0)))
             time.sleep(delay)
-            body = json.dumps({
-                "id": "x", "object": "chat.completion", "created": 0, "model": "m",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": "[1] > [2]"},
-                             "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
-            }).encode()
+            body = json.dumps(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "m",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": "[1] > [2]"},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))
@@ -66,23 +76,44 @@ async def main() -> None:
     cache = Cache(f"{tmp}/c.sqlite3")
     limits = {"openai_compatible": 64}
 
-    one = Archon({"name": "s10", "layers": [[comp("generator", base, samples=10)]]}, cache=False, limits=limits)
+    one = Archon(
+        {"name": "s10", "layers": [[comp("generator", base, samples=10)]]},
+        cache=False,
+        limits=limits,
+    )
     await one.agenerate("warm-up: imports the SDK and opens the client")
     t = time.perf_counter()
     r = await one.agenerate("q")
-    print(f"10 samples in one layer:        {time.perf_counter() - t:6.2f} s  ({r.usage.calls} calls; delay {args.delay} s)")
+    print(
+        f"10 samples in one layer:        {time.perf_counter() - t:6.2f} s  ({r.usage.calls} calls; delay {args.delay} s)"
+    )
 
-    three = Archon({"name": "s10rf", "layers": [[comp("generator", base, samples=10)],
-                                                [comp("ranker", base, top_k=5)], [comp("fuser", base)]]},
-                   cache=cache, limits=limits)
+    three = Archon(
+        {
+            "name": "s10rf",
+            "layers": [
+                [comp("generator", base, samples=10)],
+                [comp("ranker", base, top_k=5)],
+                [comp("fuser", base)],
+            ],
+        },
+        cache=cache,
+        limits=limits,
+    )
     t = time.perf_counter()
     r = await three.agenerate("q")
-    print(f"10 samples -> rank -> fuse:     {time.perf_counter() - t:6.2f} s  ({r.usage.calls} calls)")
+    print(
+        f"10 samples -> rank -> fuse:     {time.perf_counter() - t:6.2f} s  ({r.usage.calls} calls)"
+    )
     t = time.perf_counter()
     r = await three.agenerate("q")
-    print(f"same, from the cache:           {time.perf_counter() - t:6.3f} s  ({r.usage.cached_calls} cached)")
+    print(
+        f"same, from the cache:           {time.perf_counter() - t:6.3f} s  ({r.usage.cached_calls} cached)"
+    )
 
-    single = Archon({"name": "one", "layers": [[comp("generator", base)]]}, cache=False, limits=limits)
+    single = Archon(
+        {"name": "one", "layers": [[comp("generator", base)]]}, cache=False, limits=limits
+    )
     sem = asyncio.Semaphore(50)
 
     async def ask(i: int) -> None:
@@ -92,7 +123,9 @@ async def main() -> None:
     t = time.perf_counter()
     await asyncio.gather(*(ask(i) for i in range(200)))
     dt = time.perf_counter() - t
-    print(f"200 questions, 50 in flight:    {dt:6.2f} s  ({200 / dt:.0f} questions/s; ideal {50 / args.delay:.0f})")
+    print(
+        f"200 questions, 50 in flight:    {dt:6.2f} s  ({200 / dt:.0f} questions/s; ideal {50 / args.delay:.0f})"
+    )
     srv.shutdown()
 
 

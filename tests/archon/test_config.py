@@ -254,7 +254,12 @@ def test_example_configs_load():
 
 
 def test_missing_gguf_path_is_a_config_error_at_construction(tmp_path):
-    c = {"name": "g", "layers": [[{"type": "generator", "model": str(tmp_path / "nope.gguf"), "model_type": "llama_cpp"}]]}
+    c = {
+        "name": "g",
+        "layers": [
+            [{"type": "generator", "model": str(tmp_path / "nope.gguf"), "model_type": "llama_cpp"}]
+        ],
+    }
     with pytest.raises(ConfigError) as e:
         archon.Archon(c, cache=False)
     assert "layers[0][0].model" in str(e.value) and "nope.gguf" in str(e.value)

@@ -94,7 +94,9 @@ def test_env_data_dir(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(get_benchmark("gsm8k").load(limit=3)) == 3
 
 
-def test_offline_without_data_names_both_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_without_data_names_both_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ARCHON_DATA_DIR", raising=False)
     with pytest.raises(DataError) as info:
         get_benchmark("gsm8k").load(data_dir=tmp_path / "empty")

@@ -272,16 +272,28 @@ async def test_through_the_stack_429_then_500_then_success(case: Case, fake_serv
     from archon import KeyRing, Usage
     from archon.providers._stack import CallStack, RetryPolicy
 
-    err = case.err("slow down", "RESOURCE_EXHAUSTED") if case.name == "google" else case.err("slow down")
+    err = (
+        case.err("slow down", "RESOURCE_EXHAUSTED")
+        if case.name == "google"
+        else case.err("slow down")
+    )
     fake_server.respond(429, err, {"Retry-After": "1"})
     fake_server.respond(500, case.err("internal error", "INTERNAL"))
     fake_server.respond(200, case.ok(case.model))
     provider = case.make(fake_server.url)
-    spec_env = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "together": "TOGETHER_API_KEY",
-                "groq": "GROQ_API_KEY", "google": "GOOGLE_API_KEY"}.get(case.name)
+    spec_env = {
+        "openai": "OPENAI_API_KEY",
+        "anthropic": "ANTHROPIC_API_KEY",
+        "together": "TOGETHER_API_KEY",
+        "groq": "GROQ_API_KEY",
+        "google": "GOOGLE_API_KEY",
+    }.get(case.name)
     keys = KeyRing({spec_env: [KEY]} if spec_env else {})
-    stack = CallStack(resolver=lambda r: provider, keys=keys,
-                      retry=RetryPolicy(max_attempts=4, base_delay_s=0.01, jitter=0.0))
+    stack = CallStack(
+        resolver=lambda r: provider,
+        keys=keys,
+        retry=RetryPolicy(max_attempts=4, base_delay_s=0.01, jitter=0.0),
+    )
     slept: list[float] = []
 
     async def record_sleep(d: float) -> None:
@@ -289,7 +301,9 @@ async def test_through_the_stack_429_then_500_then_success(case: Case, fake_serv
 
     stack.retry.sleep = record_sleep
     usage = Usage()
-    req = ChatRequest.build(provider=case.name, model=case.model, messages=[{"role": "user", "content": "hi"}])
+    req = ChatRequest.build(
+        provider=case.name, model=case.model, messages=[{"role": "user", "content": "hi"}]
+    )
     resp, rec = await stack.call(req, sink=usage.add)
     assert resp.text == "Paris." and rec.attempts == 3 and len(fake_server.requests) == 3
     assert slept[0] == 1.0  # Retry-After
