@@ -44,6 +44,11 @@ _EXTRA = (
     "pruned_at",
     "error",
     "config_hash",
+    "benchmark",
+    "benchmark_version",
+    "seed",
+    "package_version",
+    "git_commit",
 )
 
 

@@ -34,6 +34,7 @@ import optuna
 from optuna.trial import FrozenTrial, Trial, TrialState
 
 from archon import KeyRing, register_prices
+from archon._meta import run_info
 from archon.errors import MissingAPIKeyError, SearchError
 from archon.providers._base import provider_spec
 from search.budget import estimate, over_budget
@@ -394,6 +395,11 @@ async def _run_trial(
             "config": cfg.archon_dict(),
             "est_calls_per_query": est.calls_per_query,
             "est_cost_per_query": est.cost_per_query,
+            # reproducibility: what was measured, with what, from which code
+            "benchmark": bench.name,
+            "benchmark_version": bench.VERSION,
+            "seed": settings.seed,
+            **run_info(),
         },
     )
     reason = over_budget(est, space)

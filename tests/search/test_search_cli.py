@@ -74,7 +74,14 @@ def test_run_then_resume_then_export(
         "tokens_per_query",
         "latency_s",
         "failure_rate",
+        "config_hash",
+        "benchmark",
+        "benchmark_version",
+        "seed",
+        "package_version",
+        "git_commit",
     } <= set(rows[0])
+    assert rows[0]["benchmark"] and rows[0]["package_version"]
     assert any(k.startswith("params_") for k in rows[0])
     doc = json.loads((out / "pareto.json").read_text())
     assert doc["n_holdout"] == 2 and doc["points"] and doc["winner"] is not None
