@@ -16,6 +16,7 @@ from archon.providers._base import (
     ChatRequest,
     ChatResponse,
     Provider,
+    aclose_providers,
     canonical_provider,
     get_provider,
 )
@@ -224,10 +225,26 @@ class Archon:
             self.initialize()
         return await run_layers(self.config, self.layers, normalise_messages(messages), self.stack)
 
+    async def aclose(self) -> None:
+        """Close the HTTP clients opened on the running event loop (call when done with a
+        loop you manage; :meth:`run` and :meth:`generate` do it themselves)."""
+        await aclose_providers()
+        for custom in self.custom_generators.values():
+            close = getattr(custom, "aclose", None)
+            if close is not None:
+                await close()
+
     def run(self, messages: str | Sequence[Mapping[str, Any]]) -> Result:
         """Synchronous twin of :meth:`agenerate` (also works inside a running event loop,
         e.g. a notebook, by running on a helper thread)."""
-        return run_sync(self.agenerate(messages))
+
+        async def answer_then_close() -> Result:
+            try:
+                return await self.agenerate(messages)
+            finally:
+                await self.aclose()
+
+        return run_sync(answer_then_close())
 
     def generate(self, messages: str | Sequence[Mapping[str, Any]]) -> str:
         """Archon-compatible: the answer text; raises :class:`ArchonError` if there is none."""

@@ -378,10 +378,17 @@ def _jsonable(value: Any) -> Any:
 
 
 def run_benchmark(*args: Any, **kwargs: Any) -> RunSummary:
-    """Synchronous twin of :func:`arun_benchmark`."""
+    """Synchronous twin of :func:`arun_benchmark` (closes the HTTP clients it opened)."""
     from archon._archon import run_sync
+    from archon.providers._base import aclose_providers
 
-    return run_sync(arun_benchmark(*args, **kwargs))
+    async def run_then_close() -> RunSummary:
+        try:
+            return await arun_benchmark(*args, **kwargs)
+        finally:
+            await aclose_providers()
+
+    return run_sync(run_then_close())
 
 
 def _parser() -> argparse.ArgumentParser:

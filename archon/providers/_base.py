@@ -270,6 +270,14 @@ def get_provider(name: str, *, base_url: str | None = None) -> Provider:
     return inst
 
 
+async def aclose_providers() -> None:
+    """Close the HTTP clients every provider opened on the running event loop."""
+    for inst in list(_INSTANCES.values()):
+        close = getattr(inst, "aclose", None)
+        if close is not None:
+            await close()
+
+
 def register_provider_instance(
     name: str, provider: Provider, *, base_url: str | None = None
 ) -> None:
