@@ -8,6 +8,7 @@ is the error ``unparseable``, never a number; a failed judge call is ``call_fail
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from typing import ClassVar
 
 from archon.benchmarks._base import Benchmark, Example, GenerateFn, Score
@@ -90,9 +91,35 @@ def sync_grade_error(benchmark: str) -> DataError:
 
 class JudgedBenchmark(Benchmark):
     """Base of benchmarks graded by a judge model: only :meth:`agrade` (with ``judge``)
-    can grade; :meth:`grade` can only tell an empty answer apart."""
+    can grade; :meth:`grade` can only tell an empty answer apart.
+
+    :meth:`agrade` checks the judge and the responses once for every judged benchmark, then
+    hands the answers to :meth:`judge_answers`, which subclasses implement.
+    """
 
     needs_judge: ClassVar[bool] = True
+
+    def check_example(self, example: Example) -> None:
+        """Raise :class:`DataError` when ``example`` cannot be judged (e.g. no baseline)."""
+
+    @abstractmethod
+    async def judge_answers(self, example: Example, answers: list[str], judge: GenerateFn) -> Score:
+        """Grade the (non-empty) answers of every turn with ``judge``."""
+
+    async def agrade(
+        self,
+        example: Example,
+        responses: list[str | None],
+        *,
+        judge: GenerateFn | None = None,
+        finish_reason: str | None = None,
+    ) -> Score:
+        judge = require_judge(self.name, judge)
+        self.check_example(example)
+        early = check_responses(responses)
+        if early is not None:
+            return early
+        return await self.judge_answers(example, [r for r in responses if r is not None], judge)
 
     def grade(
         self, example: Example, response_text: str | None, *, finish_reason: str | None = None

@@ -113,25 +113,12 @@ class AlpacaEval(_judge.JudgedBenchmark):
             instruction=example.turns[0], output_a=output_a, output_b=output_b
         )
 
-    async def agrade(
-        self,
-        example: Example,
-        responses: list[str | None],
-        *,
-        judge: GenerateFn | None = None,
-        finish_reason: str | None = None,
-    ) -> Score:
-        judge = _judge.require_judge(self.name, judge)
-        early = _judge.check_responses(responses)
-        if early is not None:
-            return early
-        candidate = responses[-1]
-        assert candidate is not None
+    async def judge_answers(self, example: Example, answers: list[str], judge: GenerateFn) -> Score:
         return await judge_both_orders(
             judge,
             make_prompt=lambda a, b: self.judge_prompt(example, a, b),
             parse=parse_choice,
             first_score=lambda choice: 1.0 if choice == "a" else 0.0,
-            candidate=candidate,
+            candidate=answers[-1],
             baseline=str(example.reference),
         )

@@ -117,31 +117,20 @@ class ArenaHard(_judge.JudgedBenchmark):
             question=example.turns[0], answer_a=answer_a, answer_b=answer_b
         )
 
-    async def agrade(
-        self,
-        example: Example,
-        responses: list[str | None],
-        *,
-        judge: GenerateFn | None = None,
-        finish_reason: str | None = None,
-    ) -> Score:
-        judge = _judge.require_judge(self.name, judge)
+    def check_example(self, example: Example) -> None:
         if not isinstance(example.reference, str):
             raise DataError(
                 f"arena_hard question {example.id} has no baseline answer: set "
                 "ARCHON_BASELINE_ANSWERS (or baseline_path) to a JSONL file of the baseline "
                 "config's answers (records with 'id' and 'answer', e.g. a gen_answers output)"
             )
-        early = _judge.check_responses(responses)
-        if early is not None:
-            return early
-        candidate = responses[-1]
-        assert candidate is not None
+
+    async def judge_answers(self, example: Example, answers: list[str], judge: GenerateFn) -> Score:
         return await judge_both_orders(
             judge,
             make_prompt=lambda a, b: self.judge_prompt(example, a, b),
             parse=_judge.parse_pairwise,
             first_score=FIRST_SCORE.__getitem__,
-            candidate=candidate,
+            candidate=answers[-1],
             baseline=example.reference,
         )

@@ -91,21 +91,12 @@ class MTBench(_judge.JudgedBenchmark):
             reference=reference,
         )
 
-    async def agrade(
-        self,
-        example: Example,
-        responses: list[str | None],
-        *,
-        judge: GenerateFn | None = None,
-        finish_reason: str | None = None,
-    ) -> Score:
-        judge = _judge.require_judge(self.name, judge)
-        early = _judge.check_responses(responses)
-        if early is not None:
-            return early
-        texts = [r for r in responses if r is not None]
+    async def judge_answers(self, example: Example, answers: list[str], judge: GenerateFn) -> Score:
         verdicts = await asyncio.gather(
-            *(_judge.ask(judge, self.judge_prompt(example, texts, t)) for t in range(len(texts)))
+            *(
+                _judge.ask(judge, self.judge_prompt(example, answers, t))
+                for t in range(len(answers))
+            )
         )
         ratings = []
         for verdict in verdicts:
